@@ -1,0 +1,1 @@
+//! instructrec: recommendation as instruction following. Facade over the instructrec crates.

@@ -1,0 +1,1 @@
+//! Multimodal item feature fusion for instructrec (burn).

@@ -1,0 +1,1 @@
+//! Instruction templating for instructrec: the instruction format, templates, generators and tokenizers.

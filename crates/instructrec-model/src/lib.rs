@@ -1,0 +1,1 @@
+//! The instructrec attention recommender: text encoders, query tower and heads (burn).

@@ -1,0 +1,1 @@
+//! Training loops for instructrec: multi-task instruction tuning, schedules, checkpoints.
