@@ -1,0 +1,1 @@
+//! Helpers shared by the top-level examples and benchmarks of the instructrec workspace.
