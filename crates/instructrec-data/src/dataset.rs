@@ -74,23 +74,60 @@ impl Catalog {
 
     /// Sets an item's precomputed vector, checking its length against the catalog's.
     pub fn set_vector(&mut self, item: ItemIdx, vector: Vec<f32>) -> Result<()> {
-        match self.vector_dim {
-            Some(dim) if dim != vector.len() => {
-                return Err(DataError::InvalidParameter {
-                    name: "vector",
-                    message: format!(
-                        "item `{}` has a vector of length {}, others have {dim}",
-                        self.raw_id(item).unwrap_or("?"),
-                        vector.len()
-                    ),
-                })
-            }
-            _ => self.vector_dim = Some(vector.len()),
+        if let Some(dim) = self.vector_dim.filter(|&dim| dim != vector.len()) {
+            return Err(DataError::InvalidParameter {
+                name: "vector",
+                message: format!(
+                    "item `{}` has a vector of length {}, others have {dim}",
+                    self.raw_id(item).unwrap_or("?"),
+                    vector.len()
+                ),
+            });
         }
-        if let Some(slot) = self.items.get_mut(item as usize) {
-            slot.vector = Some(vector);
+        let dim = vector.len();
+        // The item is checked before the dimension is recorded, so a failed call changes nothing.
+        self.existing_mut(item)?.vector = Some(vector);
+        self.vector_dim = Some(dim);
+        Ok(())
+    }
+
+    /// Sets an item's value of the numeric attribute `field`, registering the field when new.
+    pub fn set_numeric(&mut self, item: ItemIdx, field: &str, value: f32) -> Result<()> {
+        self.existing_mut(item)?;
+        let field = self.numeric_field(field);
+        let numeric = &mut self.existing_mut(item)?.numeric;
+        // `Item::numeric` is public, so an edited item may be short; grow it instead of failing.
+        if numeric.len() <= field {
+            numeric.resize(field + 1, None);
+        }
+        numeric[field] = Some(value);
+        Ok(())
+    }
+
+    /// Adds categories (by name) to an item, skipping those it already has.
+    pub fn add_categories<'n>(
+        &mut self,
+        item: ItemIdx,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<()> {
+        self.existing_mut(item)?;
+        for name in names {
+            let category = self.categories.intern(name);
+            let categories = &mut self.existing_mut(item)?.categories;
+            if !categories.contains(&category) {
+                categories.push(category);
+            }
         }
         Ok(())
+    }
+
+    fn existing_mut(&mut self, item: ItemIdx) -> Result<&mut Item> {
+        self.items
+            .get_mut(item as usize)
+            .ok_or_else(|| DataError::UnknownId {
+                kind: "item",
+                id: format!("#{item}"),
+            })
     }
 
     /// Number of items.
@@ -317,12 +354,11 @@ impl Dataset {
     }
 
     /// A new dataset with only the interactions for which `keep` is true, same ids and catalog.
+    ///
+    /// `keep` sees every interaction once, in [`Dataset::interactions`] order.
     pub fn retain(&self, mut keep: impl FnMut(InteractionRef<'_>) -> bool) -> Dataset {
-        let mut builder = DatasetBuilder::with_parts(
-            self.name.clone(),
-            self.catalog.clone(),
-            self.users.clone(),
-        );
+        let mut builder =
+            DatasetBuilder::with_parts(self.name.clone(), self.catalog.clone(), self.users.clone());
         for interaction in self.interactions() {
             if keep(interaction) {
                 builder.push(Interaction {
@@ -366,6 +402,11 @@ impl DatasetBuilder {
             users,
             ..Self::default()
         }
+    }
+
+    /// The raw-id mapping of the users added so far.
+    pub fn users(&self) -> &Interner {
+        &self.users
     }
 
     /// Dense index of a raw user id, adding it when new.
@@ -438,9 +479,7 @@ impl DatasetBuilder {
             if rev == NO_REVIEW {
                 dataset.review_idx.push(NO_REVIEW);
             } else {
-                dataset
-                    .review_idx
-                    .push(dataset.reviews.len() as u32);
+                dataset.review_idx.push(dataset.reviews.len() as u32);
                 dataset
                     .reviews
                     .push(std::mem::take(&mut self.reviews[rev as usize]));

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 /// Parse errors carry the file, the 1-based line and the field so a user can open the file at the
 /// offending place.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DataError {
     /// The file could not be opened or read.
     #[error("{path}: {source}")]
@@ -14,6 +15,17 @@ pub enum DataError {
         /// The file that failed.
         path: PathBuf,
         /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading failed part-way through a file (e.g. a truncated `.gz`).
+    #[error("{path}:{line}: reading failed (truncated or corrupt file?): {source}")]
+    Read {
+        /// The file that failed.
+        path: PathBuf,
+        /// 1-based number of the line being read when it failed.
+        line: usize,
+        /// The underlying I/O or decompression error.
         #[source]
         source: std::io::Error,
     },
@@ -52,6 +64,19 @@ pub enum DataError {
         name: &'static str,
         /// Why the value is rejected.
         message: String,
+    },
+    /// A user has interacted with (almost) every item a sampler can draw, leaving too few
+    /// negatives.
+    #[error(
+        "user #{user} leaves only {available} items to sample as negatives, {requested} were asked for"
+    )]
+    NotEnoughNegatives {
+        /// Dense index of the user.
+        user: u32,
+        /// Items the sampler could still draw for this user.
+        available: usize,
+        /// Distinct negatives asked for.
+        requested: usize,
     },
     /// A step left nothing to work with (e.g. k-core filtering removed every user).
     #[error("empty dataset: {0}")]
