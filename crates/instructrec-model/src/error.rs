@@ -49,6 +49,9 @@ pub enum ModelError {
     /// The tokenizer failed.
     #[error("tokenizer: {0}")]
     Tokenizer(String),
+    /// The item tower or its features rejected an input or a config.
+    #[error("item tower: {0}")]
+    Fusion(#[from] instructrec_fusion::FusionError),
 }
 
 /// Shorthand for results of this crate.

@@ -1,0 +1,249 @@
+//! The attention recommender: item tower, instruction encoder and query tower.
+
+use burn::module::{ModuleVisitor, Param};
+use burn::prelude::*;
+use instructrec_fusion::{ItemBatch, ItemFeatures, ItemTower, ItemTowerConfig};
+
+use crate::batch::{InstructionKind, QueryBatch, QueryBatchBuilder};
+use crate::instruction::{InstructionEncoder, InstructionEncoderConfig};
+use crate::query::{QueryOutput, QueryTower, QueryTowerConfig, QueryTowerInput};
+use crate::{ItemSet, ModelError, Result};
+
+/// Hyper-parameters of an [`InstructRec`] model.
+///
+/// The longest history and instruction are the query tower's
+/// [`max_history`](QueryTowerConfig::max_history) and
+/// [`max_instruction_tokens`](QueryTowerConfig::max_instruction_tokens).
+#[derive(Config, Debug)]
+pub struct InstructRecConfig {
+    /// The item tower (multimodal fusion; ID only for a SASRec-style baseline).
+    pub item_tower: ItemTowerConfig,
+    /// The query tower; its `d_model` must equal the item tower's.
+    pub query_tower: QueryTowerConfig,
+    /// How instruction tokens are encoded.
+    #[config(default = "InstructionEncoderConfig::SharedTokens")]
+    pub instruction: InstructionEncoderConfig,
+}
+
+impl InstructRecConfig {
+    /// Checks every part and that they fit together.
+    pub fn validate(&self) -> Result<()> {
+        self.item_tower.validate()?;
+        self.query_tower.validate()?;
+        if self.item_tower.d_model != self.query_tower.d_model {
+            return Err(ModelError::InvalidConfig {
+                field: "query_tower.d_model",
+                message: format!(
+                    "{} differs from the item tower's {}",
+                    self.query_tower.d_model, self.item_tower.d_model
+                ),
+            });
+        }
+        if matches!(self.instruction, InstructionEncoderConfig::SharedTokens)
+            && !self.item_tower.modalities.text
+        {
+            return Err(ModelError::InvalidConfig {
+                field: "instruction",
+                message: "shared instruction tokens need the item tower's text modality".into(),
+            });
+        }
+        self.instruction
+            .validate(self.query_tower.max_instruction_tokens)
+    }
+
+    /// The longest history a request keeps.
+    pub fn max_history(&self) -> usize {
+        self.query_tower.max_history
+    }
+
+    /// The longest instruction (in tokens) a request keeps.
+    pub fn max_instruction_tokens(&self) -> usize {
+        self.query_tower.max_instruction_tokens
+    }
+
+    /// Number of catalog items.
+    pub fn num_items(&self) -> usize {
+        self.item_tower.dims.num_items
+    }
+
+    /// What the model reads as instructions.
+    pub fn instruction_kind(&self) -> InstructionKind {
+        match &self.instruction {
+            InstructionEncoderConfig::SharedTokens => InstructionKind::Tokens {
+                vocab_size: self.item_tower.dims.vocab_size,
+            },
+            InstructionEncoderConfig::Scratch(scratch) => InstructionKind::Tokens {
+                vocab_size: scratch.vocab_size,
+            },
+            InstructionEncoderConfig::Pretrained { d_input } => {
+                InstructionKind::States { dim: *d_input }
+            }
+        }
+    }
+
+    /// Validates the config and builds a randomly initialised model.
+    pub fn init<B: Backend>(&self, device: &B::Device) -> Result<InstructRec<B>> {
+        self.validate()?;
+        let item_tower = self.item_tower.init(device)?;
+        let d_token = item_tower.token_embedding().map(|e| e.weight.dims()[1]);
+        let model = InstructRec {
+            instruction: self
+                .instruction
+                .init(self.query_tower.d_model, d_token, device)?,
+            query_tower: self.query_tower.init(device)?,
+            item_tower,
+            config: self.clone(),
+        };
+        model.visit(&mut Materialize);
+        Ok(model)
+    }
+}
+
+/// Initialises every lazily initialised parameter now.
+///
+/// burn initialises parameters on first use, and a clone of a not-yet-initialised parameter
+/// draws its own random values: without this, `model.clone()` (into an index, an optimizer, a
+/// checkpoint) would silently be a different model.
+struct Materialize;
+
+impl<B: Backend> ModuleVisitor<B> for Materialize {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        let _ = param.val();
+    }
+    fn visit_int<const D: usize>(&mut self, param: &Param<Tensor<B, D, Int>>) {
+        let _ = param.val();
+    }
+    fn visit_bool<const D: usize>(&mut self, param: &Param<Tensor<B, D, Bool>>) {
+        let _ = param.val();
+    }
+}
+
+/// Recommendation as instruction following: an item tower turns items into vectors, and a
+/// query tower reads the instruction and the user's history (as item vectors) in one
+/// transformer; a [`RecommenderHead`](crate::RecommenderHead) scores queries against items.
+///
+/// A training step typically:
+/// 1. builds a [`QueryBatch`] with [`batch_builder`](Self::batch_builder), inserting history
+///    items into an [`ItemSet`], then adds targets and negatives to the same set (e.g.
+///    [`MatchingHead::plan`](crate::heads::MatchingHead::plan));
+/// 2. encodes the set once: [`item_table`](Self::item_table);
+/// 3. runs [`encode_query`](Self::encode_query) with that table and hands the query vectors and
+///    the table to a head's loss.
+#[derive(Module, Debug)]
+pub struct InstructRec<B: Backend> {
+    item_tower: ItemTower<B>,
+    instruction: InstructionEncoder<B>,
+    query_tower: QueryTower<B>,
+    config: InstructRecConfig,
+}
+
+impl<B: Backend> InstructRec<B> {
+    /// The config the model was built from.
+    pub fn config(&self) -> &InstructRecConfig {
+        &self.config
+    }
+
+    /// The item tower.
+    pub fn item_tower(&self) -> &ItemTower<B> {
+        &self.item_tower
+    }
+
+    /// The query tower.
+    pub fn query_tower(&self) -> &QueryTower<B> {
+        &self.query_tower
+    }
+
+    /// Width of query and item vectors.
+    pub fn d_model(&self) -> usize {
+        self.query_tower.d_model()
+    }
+
+    /// A builder of query batches that fit this model.
+    pub fn batch_builder(&self) -> QueryBatchBuilder {
+        QueryBatchBuilder::new(
+            self.config.max_history(),
+            self.config.max_instruction_tokens(),
+            self.config.instruction_kind(),
+        )
+    }
+
+    /// The vectors of a batch of items.
+    ///
+    /// # Shapes
+    /// - output: `[items.len(), d_model]`
+    pub fn item_vectors(&self, items: &ItemBatch<B>) -> Tensor<B, 2> {
+        self.item_tower.forward(items)
+    }
+
+    /// The vectors of the items of `set`, by row: the item table of a training step.
+    ///
+    /// Errors if the set is empty or the features do not fit the item tower.
+    ///
+    /// # Shapes
+    /// - output: `[set.len(), d_model]`
+    pub fn item_table(
+        &self,
+        features: &ItemFeatures,
+        set: &ItemSet,
+        device: &B::Device,
+    ) -> Result<Tensor<B, 2>> {
+        let batch = self.item_tower.batch(features, set.ids(), device)?;
+        Ok(self.item_vectors(&batch))
+    }
+
+    /// The whole catalog as a `[num_items, d_model]` matrix (row = item id), in batches of
+    /// `batch_size` items. Call it on an inference model (`model.valid()`) to cache it.
+    pub fn encode_catalog(
+        &self,
+        features: &ItemFeatures,
+        batch_size: usize,
+        device: &B::Device,
+    ) -> Result<Tensor<B, 2>> {
+        Ok(self
+            .item_tower
+            .encode_catalog(features, batch_size, device)?)
+    }
+
+    /// Encodes a batch of requests; `items` is the item table the batch's history rows point
+    /// into (the vectors of the batch's [`ItemSet`], or the catalog matrix for
+    /// [`ItemSet::full`]).
+    ///
+    /// Errors if the table is narrower or shorter than the batch needs, or the instruction kind
+    /// does not match the model.
+    ///
+    /// # Shapes
+    /// - `items`: `[m, d_model]`
+    /// - output: see [`QueryOutput`]
+    pub fn encode_query(
+        &self,
+        batch: &QueryBatch<B>,
+        items: Tensor<B, 2>,
+    ) -> Result<QueryOutput<B>> {
+        let [m, d] = items.dims();
+        if d != self.d_model() || m <= batch.max_history_row as usize {
+            return Err(ModelError::InvalidInput {
+                name: "items",
+                message: format!(
+                    "an item table of shape [{m}, {d}] for a batch that needs {} rows of width {}",
+                    batch.max_history_row + 1,
+                    self.d_model()
+                ),
+            });
+        }
+        let layout = batch.layout.clone();
+        let history = items.select(0, batch.history_rows.clone()).reshape([
+            layout.batch_size(),
+            layout.history_len(),
+            d,
+        ]);
+        let instruction = self
+            .instruction
+            .forward(&batch.instruction, self.item_tower.token_embedding())?;
+        self.query_tower.forward(QueryTowerInput {
+            instruction,
+            history,
+            layout,
+            with_attention: batch.with_attention,
+        })
+    }
+}

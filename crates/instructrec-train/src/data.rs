@@ -1,0 +1,212 @@
+//! Everything a run trains and validates on, prepared once from a split.
+
+use burn::config::Config;
+use instructrec_data::{Dataset, Split, Stage};
+use instructrec_fusion::ItemFeatures;
+use instructrec_instruct::{
+    DatasetGenerator, GeneratorConfig, InstructionGenerator, TaskKind, TextTokenizer,
+};
+
+use instructrec_metrics::{EvalReport, Evaluator, PopularityScorer, Protocol};
+
+use crate::examples::ExampleLimits;
+use crate::{visible_before, EvalQueries, Result, TaskMix, TrainError, TrainingExamples};
+
+/// How training examples and evaluation queries are built.
+#[derive(Config, Debug, PartialEq)]
+pub struct DataConfig {
+    /// Tasks, weights and forms of the training examples.
+    #[config(default = "TaskMix::new()")]
+    pub task_mix: TaskMix,
+    /// Longest history window the query tower reads (at most the model's `max_history`).
+    #[config(default = 50)]
+    pub max_history: usize,
+    /// Instruction tokens kept per query (at most the model's `max_instruction_tokens`).
+    #[config(default = 32)]
+    pub max_instruction_tokens: usize,
+    /// Settings of the built-in instruction generator.
+    #[config(default = "GeneratorConfig::default()")]
+    pub generator: GeneratorConfig,
+    /// Seed of the training examples: targets, forms, negatives and instruction wording.
+    #[config(default = 42)]
+    pub seed: u64,
+    /// The task validated every epoch (its NDCG@10 drives early stopping).
+    #[config(default = "TaskKind::Sequential")]
+    pub validation_task: TaskKind,
+    /// Seed of the evaluation instructions' wording (reported with every evaluation).
+    #[config(default = 2023)]
+    pub eval_seed: u64,
+}
+
+impl DataConfig {
+    /// Checks the mixture and the limits.
+    pub fn validate(&self) -> Result<()> {
+        self.task_mix.validate()?;
+        if self.max_history == 0 {
+            return Err(TrainError::config("max_history", "must be at least 1"));
+        }
+        if self.max_instruction_tokens == 0 {
+            return Err(TrainError::config(
+                "max_instruction_tokens",
+                "must be at least 1",
+            ));
+        }
+        if self.validation_task == TaskKind::Pointwise {
+            return Err(TrainError::config(
+                "validation_task",
+                "validation ranks the catalog; the pointwise task cannot be validated that way",
+            ));
+        }
+        self.generator
+            .validate()
+            .map_err(|e| TrainError::config("generator", e.to_string()))
+    }
+}
+
+/// The prepared data of a run: training examples, validation queries and the item features.
+#[derive(Debug, Clone)]
+pub struct TrainingData {
+    config: DataConfig,
+    examples: TrainingExamples,
+    validation: EvalQueries,
+    features: ItemFeatures,
+    tokenizer: TextTokenizer,
+    train_counts: Vec<u32>,
+}
+
+impl TrainingData {
+    /// Prepares the data of `split` with the built-in generator ([`DataConfig::generator`]),
+    /// built on the training part only.
+    ///
+    /// `features` are the catalog's item features (as the model's item tower reads them); items
+    /// without a training interaction are marked unknown there, so their vectors come from
+    /// content alone (cold start).
+    pub fn prepare(
+        split: &Split<'_>,
+        features: ItemFeatures,
+        tokenizer: &TextTokenizer,
+        config: &DataConfig,
+    ) -> Result<Self> {
+        config.validate()?;
+        let train = visible_before(split, None);
+        let generator = DatasetGenerator::new(&train, config.generator.clone())?;
+        Self::build(split, &train, &generator, features, tokenizer, config)
+    }
+
+    /// Prepares the data of `split` with any generator.
+    ///
+    /// The generator words both the training examples and the validation instructions, so it
+    /// must read only the training part ([`visible_before(split, None)`](visible_before)).
+    pub fn prepare_with_generator(
+        split: &Split<'_>,
+        generator: &dyn InstructionGenerator,
+        features: ItemFeatures,
+        tokenizer: &TextTokenizer,
+        config: &DataConfig,
+    ) -> Result<Self> {
+        config.validate()?;
+        let train = visible_before(split, None);
+        Self::build(split, &train, generator, features, tokenizer, config)
+    }
+
+    fn build(
+        split: &Split<'_>,
+        train: &Dataset,
+        generator: &dyn InstructionGenerator,
+        mut features: ItemFeatures,
+        tokenizer: &TextTokenizer,
+        config: &DataConfig,
+    ) -> Result<Self> {
+        let num_items = split.dataset().num_items();
+        if features.num_items() != num_items {
+            return Err(TrainError::config(
+                "features",
+                format!(
+                    "item features of {} items for a catalog of {num_items}",
+                    features.num_items()
+                ),
+            ));
+        }
+        let train_counts = train.item_counts();
+        let known: Vec<bool> = train_counts.iter().map(|&count| count > 0).collect();
+        features
+            .set_known_items(&known)
+            .map_err(|e| TrainError::config("features", e.to_string()))?;
+        let examples = TrainingExamples::prepare(
+            train,
+            generator,
+            tokenizer,
+            ExampleLimits {
+                mix: &config.task_mix,
+                max_history: config.max_history,
+                max_instruction_tokens: config.max_instruction_tokens,
+                seed: config.seed,
+            },
+        )?;
+        let validation = EvalQueries::prepare(
+            split,
+            Stage::Validation,
+            config.validation_task,
+            generator,
+            tokenizer,
+            config,
+        )?;
+        Ok(Self {
+            config: config.clone(),
+            examples,
+            validation,
+            features,
+            tokenizer: tokenizer.clone(),
+            train_counts,
+        })
+    }
+
+    /// The settings it was prepared with.
+    pub fn config(&self) -> &DataConfig {
+        &self.config
+    }
+
+    /// The training examples.
+    pub fn examples(&self) -> &TrainingExamples {
+        &self.examples
+    }
+
+    /// The validation queries.
+    pub fn validation(&self) -> &EvalQueries {
+        &self.validation
+    }
+
+    /// The item features (items without a training interaction marked unknown).
+    pub fn features(&self) -> &ItemFeatures {
+        &self.features
+    }
+
+    /// The tokenizer of the instructions (evaluation words its instructions with it too).
+    pub fn tokenizer(&self) -> &TextTokenizer {
+        &self.tokenizer
+    }
+
+    /// Catalog size.
+    pub fn num_items(&self) -> usize {
+        self.train_counts.len()
+    }
+
+    /// Training interactions per item (index = item id).
+    pub fn train_counts(&self) -> &[u32] {
+        &self.train_counts
+    }
+
+    /// The popularity baseline on the validation queries under `protocol`: items ranked by
+    /// training interactions, the floor every model must beat.
+    pub fn popularity_baseline(
+        &self,
+        protocol: Protocol,
+        candidate_seed: u64,
+    ) -> Result<EvalReport> {
+        let counts: Vec<u64> = self.train_counts.iter().map(|&c| u64::from(c)).collect();
+        let mut popularity = PopularityScorer::from_counts(&counts)?;
+        Ok(Evaluator::new(protocol, counts.len() as u32)
+            .with_seed(candidate_seed)
+            .evaluate(&mut popularity, self.validation.cases())?)
+    }
+}

@@ -1,0 +1,304 @@
+//! End-to-end training runs on a small synthetic dataset: learning beats popularity, runs are
+//! deterministic, an interrupted run resumes to the uninterrupted result, bad configs are errors.
+
+use std::sync::Mutex;
+
+use burn::backend::{Autodiff, Flex};
+use burn::tensor::backend::Backend;
+use instructrec_data::{Dataset, Split, Stage, SyntheticConfig};
+use instructrec_fusion::{ItemFeatures, ItemFeaturesConfig, ItemTowerConfig, Modalities};
+use instructrec_instruct::{TaskKind, TextTokenizer, TokenizerTrainingConfig, TrainingCorpus};
+use instructrec_metrics::Protocol;
+use instructrec_model::{InstructRec, InstructRecConfig, QueryTowerConfig};
+use instructrec_train::{
+    evaluate, visible_before, DataConfig, EpochControl, EvaluationConfig, LrScheduleConfig,
+    ProgressMode, StopReason, TaskMix, TrainError, Trainer, TrainerConfig, TrainingData,
+};
+
+type A = Autodiff<Flex>;
+
+/// burn's CPU backends keep one process-wide random generator: runs that must be reproducible
+/// cannot share it with a concurrent test.
+static BACKEND_RNG: Mutex<()> = Mutex::new(());
+
+struct Fixture {
+    dataset: Dataset,
+    tokenizer: TextTokenizer,
+}
+
+impl Fixture {
+    fn new(num_users: usize, num_items: usize) -> Self {
+        let dataset = SyntheticConfig {
+            num_users,
+            num_items,
+            num_categories: 6,
+            mean_interactions: 24.0,
+            ..SyntheticConfig::default()
+        }
+        .generate()
+        .unwrap();
+        let tokenizer = {
+            let split = Split::leave_one_out(&dataset).unwrap();
+            let corpus = TrainingCorpus::from_dataset(&visible_before(&split, None));
+            let config = TokenizerTrainingConfig {
+                vocab_size: 800,
+                max_len: 32,
+                ..TokenizerTrainingConfig::default()
+            };
+            TextTokenizer::train(&corpus, &config).unwrap()
+        };
+        Self { dataset, tokenizer }
+    }
+
+    fn split(&self) -> Split<'_> {
+        Split::leave_one_out(&self.dataset).unwrap()
+    }
+
+    fn features(&self) -> ItemFeatures {
+        let tokenize = |text: &str| self.tokenizer.encode(text).unwrap();
+        ItemFeatures::from_catalog(&self.dataset.catalog, &ItemFeaturesConfig::new(), tokenize)
+            .unwrap()
+    }
+
+    fn data(&self, config: &DataConfig) -> TrainingData {
+        TrainingData::prepare(&self.split(), self.features(), &self.tokenizer, config).unwrap()
+    }
+
+    /// A small model whose item tower shares its token embedding with the instructions.
+    fn model(&self, data: &TrainingData, seed: u64) -> InstructRec<A> {
+        let device = Default::default();
+        let mut dims = data.features().dims();
+        dims.vocab_size = self.tokenizer.vocab_size();
+        let item_tower =
+            ItemTowerConfig::new(32, dims, Modalities::available(&dims)).with_dropout(0.1);
+        let query_tower = QueryTowerConfig::new(32)
+            .with_n_layers(1)
+            .with_d_ff(64)
+            .with_dropout(0.1)
+            .with_max_history(data.config().max_history)
+            .with_max_instruction_tokens(data.config().max_instruction_tokens);
+        A::seed(&device, seed);
+        InstructRecConfig::new(item_tower, query_tower)
+            .init(&device)
+            .unwrap()
+    }
+}
+
+fn data_config() -> DataConfig {
+    DataConfig::new()
+        .with_max_history(12)
+        .with_max_instruction_tokens(24)
+        .with_task_mix(TaskMix::new().with_rerank_candidates(8))
+}
+
+fn trainer_config(data: DataConfig) -> TrainerConfig {
+    TrainerConfig::new()
+        .with_data(data)
+        .with_batch_size(64)
+        .with_schedule(
+            LrScheduleConfig::new()
+                .with_peak_lr(5e-3)
+                .with_warmup_ratio(0.05),
+        )
+        .with_progress(ProgressMode::Silent)
+}
+
+#[test]
+fn validation_ndcg_rises_above_popularity() {
+    let _rng = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let fixture = Fixture::new(200, 150);
+    let data = fixture.data(&data_config());
+    let popularity = data
+        .popularity_baseline(Protocol::Full, 42)
+        .unwrap()
+        .metric("NDCG@10")
+        .unwrap();
+    let config = trainer_config(data_config())
+        .with_max_epochs(8)
+        .with_patience(3);
+    let outcome = Trainer::new(config)
+        .unwrap()
+        .fit(fixture.model(&data, 1), &data, &Default::default())
+        .unwrap();
+    let best = outcome.best_metrics["NDCG@10"];
+    let first = outcome.history[0].val["NDCG@10"];
+    eprintln!(
+        "popularity {popularity:.4}, first epoch {first:.4}, best {best:.4} at epoch {:?}, \
+         {:.1}s, {:.0} seq/s, peak {:?} MiB",
+        outcome.best_epoch, outcome.seconds, outcome.sequences_per_second, outcome.peak_rss_mb
+    );
+    assert!(
+        best > popularity * 1.1,
+        "best {best} vs popularity {popularity}"
+    );
+    assert!(outcome.history.last().unwrap().train_loss < outcome.history[0].train_loss);
+    assert!(outcome.sequences_per_second > 0.0);
+
+    // Per-task evaluation of the best model on the test stage, with the reported seed.
+    let device = Default::default();
+    let valid = burn::module::AutodiffModule::valid(&outcome.model);
+    let head = TrainerConfig::new().matching.init().unwrap();
+    let reports = evaluate(
+        &valid,
+        &head,
+        &data,
+        &fixture.split(),
+        Stage::Test,
+        &EvaluationConfig::default(),
+        &device,
+    )
+    .unwrap();
+    assert_eq!(reports.len(), 5);
+    for report in &reports {
+        assert!(report.users > 0, "{:?}", report.task);
+        assert!((0.0..=1.0).contains(&report.ndcg_at_10));
+        assert_eq!(report.instruction_seed, data.config().eval_seed);
+        assert_eq!(report.report.protocol, Protocol::Full);
+    }
+    let sequential = reports
+        .iter()
+        .find(|r| r.task == TaskKind::Sequential)
+        .unwrap();
+    assert!(sequential.ndcg_at_10 > 0.0);
+}
+
+#[test]
+fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
+    let _rng = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let fixture = Fixture::new(50, 80);
+    let data = fixture.data(&data_config());
+    let dirs = tempfile::tempdir().unwrap();
+    let run_dir = |name: &str| Some(dirs.path().join(name).to_string_lossy().into_owned());
+    let config = |dir: &str| {
+        trainer_config(data_config())
+            .with_max_epochs(3)
+            .with_patience(10)
+            .with_run_dir(run_dir(dir))
+    };
+    let device = Default::default();
+
+    let full = Trainer::new(config("full"))
+        .unwrap()
+        .fit(fixture.model(&data, 7), &data, &device)
+        .unwrap();
+    let again = Trainer::new(config("again"))
+        .unwrap()
+        .fit(fixture.model(&data, 7), &data, &device)
+        .unwrap();
+    assert_eq!(full.stop, StopReason::MaxEpochs);
+    assert_eq!(full.history.len(), 3);
+    for (a, b) in full.history.iter().zip(&again.history) {
+        assert_eq!(a.train_loss, b.train_loss);
+        assert_eq!(a.val, b.val);
+    }
+
+    // Interrupted after the first epoch, then resumed (with a fresh model object).
+    let interrupted = Trainer::new(config("resumed"))
+        .unwrap()
+        .on_epoch(|_| EpochControl::Stop)
+        .fit(fixture.model(&data, 7), &data, &device)
+        .unwrap();
+    assert_eq!(interrupted.stop, StopReason::Interrupted);
+    assert_eq!(interrupted.history.len(), 1);
+    let resumed = Trainer::new(config("resumed"))
+        .unwrap()
+        .resume(fixture.model(&data, 99), &data, &device)
+        .unwrap();
+    assert_eq!(resumed.history.len(), 3);
+    for (a, b) in full.history.iter().zip(&resumed.history) {
+        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
+        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
+    }
+    assert_eq!(full.best_epoch, resumed.best_epoch);
+    let log = std::fs::read_to_string(dirs.path().join("resumed/metrics.jsonl")).unwrap();
+    assert_eq!(log.lines().count(), 3);
+
+    // A finished run resumes to its outcome; a used run directory refuses a fresh fit; a changed
+    // config refuses to resume.
+    let finished = Trainer::new(config("resumed"))
+        .unwrap()
+        .resume(fixture.model(&data, 99), &data, &device)
+        .unwrap();
+    assert_eq!(finished.history.len(), 3);
+    assert!(matches!(
+        Trainer::new(config("full"))
+            .unwrap()
+            .fit(fixture.model(&data, 7), &data, &device),
+        Err(TrainError::Checkpoint { .. })
+    ));
+    assert!(matches!(
+        Trainer::new(config("full").with_batch_size(32))
+            .unwrap()
+            .resume(fixture.model(&data, 7), &data, &device),
+        Err(TrainError::Checkpoint { .. })
+    ));
+}
+
+#[test]
+fn bad_configs_and_mismatched_data_are_errors() {
+    let fixture = Fixture::new(30, 60);
+    let data = fixture.data(&data_config());
+    let device = Default::default();
+    let field = |result: Result<_, TrainError>| match result {
+        Err(TrainError::InvalidConfig { field, .. }) => field,
+        Err(other) => panic!("expected a config error, got {other}"),
+        Ok(_) => panic!("expected a config error"),
+    };
+    assert_eq!(
+        field(Trainer::new(trainer_config(data_config()).with_batch_size(0)).map(|_| ())),
+        "batch_size"
+    );
+    // Data prepared with other settings than the config's.
+    let other = trainer_config(data_config().with_seed(5));
+    let model = fixture.model(&data, 1);
+    assert_eq!(
+        field(
+            Trainer::new(other)
+                .unwrap()
+                .fit(model, &data, &device)
+                .map(|_| ())
+        ),
+        "data"
+    );
+    // A model whose history window is shorter than the data's.
+    let short = {
+        let mut dims = data.features().dims();
+        dims.vocab_size = fixture.tokenizer.vocab_size();
+        let item = ItemTowerConfig::new(16, dims, Modalities::available(&dims));
+        let query = QueryTowerConfig::new(16)
+            .with_max_history(4)
+            .with_max_instruction_tokens(24);
+        InstructRecConfig::new(item, query)
+            .init::<A>(&device)
+            .unwrap()
+    };
+    assert_eq!(
+        field(
+            Trainer::new(trainer_config(data_config()))
+                .unwrap()
+                .fit(short, &data, &device)
+                .map(|_| ())
+        ),
+        "max_history"
+    );
+    // Resuming without a run directory, or from an empty one.
+    let model = fixture.model(&data, 1);
+    assert_eq!(
+        field(
+            Trainer::new(trainer_config(data_config()))
+                .unwrap()
+                .resume(model, &data, &device)
+                .map(|_| ())
+        ),
+        "run_dir"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let config = trainer_config(data_config())
+        .with_run_dir(Some(empty.path().to_string_lossy().into_owned()));
+    assert!(matches!(
+        Trainer::new(config)
+            .unwrap()
+            .resume(fixture.model(&data, 1), &data, &device),
+        Err(TrainError::Checkpoint { .. })
+    ));
+}
