@@ -27,7 +27,8 @@ use instructrec_core::data::{Dataset, SyntheticConfig};
 use instructrec_core::instruct::TaskKind;
 use instructrec_core::train::{LrScheduleConfig, ProgressMode, TaskMix};
 use instructrec_core::{
-    default_trainer, Device, Evaluation, EvaluationOptions, Recommender, RecommenderConfig, TaskScores,
+    default_trainer, Device, Evaluation, EvaluationOptions, Recommender, RecommenderConfig,
+    TaskScores,
 };
 
 /// Train and compare recommenders on a synthetic dataset, then answer instructions.
@@ -219,7 +220,9 @@ fn print_table(ours: &Evaluation, history_only: &Evaluation) {
             None => println!(
                 "{:<20} skipped: {}",
                 task.key(),
-                ours.skipped.get(&task).map_or("not evaluated", String::as_str)
+                ours.skipped
+                    .get(&task)
+                    .map_or("not evaluated", String::as_str)
             ),
         }
     }

@@ -4,11 +4,12 @@ use std::fmt;
 use std::str::FromStr;
 
 use burn::config::Config;
-use instructrec_fusion::{
-    FusionError, FusionKind, ItemFeatures, ItemTowerConfig, Modalities,
-};
+use instructrec_fusion::{FusionError, FusionKind, ItemFeatures, ItemTowerConfig, Modalities};
 use instructrec_instruct::{InstructError, TextTokenizer, TokenizerTrainingConfig};
-use instructrec_model::{InstructRecConfig, ModelError, QueryTowerConfig};
+use instructrec_model::text::ScratchTextEncoderConfig;
+use instructrec_model::{
+    InstructRecConfig, InstructionEncoderConfig, ModelError, QueryTowerConfig,
+};
 use instructrec_train::{TrainError, TrainerConfig};
 use serde::{Deserialize, Serialize};
 
@@ -169,18 +170,35 @@ impl RecommenderConfig {
     }
 
     /// The model for items with `features` and instructions tokenized by `tokenizer`: every
-    /// modality the features have, and a token table covering the tokenizer's vocabulary.
+    /// modality the features have, and instruction tokens embedded with the item tower's token
+    /// table, widened to the tokenizer's vocabulary. A catalog without any item text (bare ids)
+    /// has no token table, so its instructions get their own one-layer encoder.
     pub(crate) fn model(
         &self,
         features: &ItemFeatures,
         tokenizer: &TextTokenizer,
     ) -> Result<InstructRecConfig> {
         let mut dims = features.dims();
+        let modalities = Modalities::available(&dims);
         dims.vocab_size = dims.vocab_size.max(tokenizer.vocab_size());
-        let item_tower = ItemTowerConfig::new(self.d_model, dims, Modalities::available(&dims))
+        let item_tower = ItemTowerConfig::new(self.d_model, dims, modalities)
             .with_fusion(self.fusion)
             .with_dropout(self.dropout);
-        let config = InstructRecConfig::new(item_tower, self.query_tower());
+        let instruction = if modalities.text {
+            InstructionEncoderConfig::SharedTokens
+        } else {
+            InstructionEncoderConfig::Scratch(
+                ScratchTextEncoderConfig::new(tokenizer.vocab_size())
+                    .with_d_model(self.d_model)
+                    .with_n_layers(1)
+                    .with_n_heads(self.n_heads)
+                    .with_d_ff(self.d_ff)
+                    .with_dropout(self.dropout)
+                    .with_max_len(self.trainer.data.max_instruction_tokens),
+            )
+        };
+        let config =
+            InstructRecConfig::new(item_tower, self.query_tower()).with_instruction(instruction);
         config.validate().map_err(model_config)?;
         Ok(config)
     }
@@ -254,7 +272,10 @@ mod tests {
             vocab_size: 3,
             ..TokenizerTrainingConfig::default()
         };
-        assert_eq!(field(RecommenderConfig::new().with_tokenizer(tiny)), "tokenizer");
+        assert_eq!(
+            field(RecommenderConfig::new().with_tokenizer(tiny)),
+            "tokenizer"
+        );
     }
 
     #[test]
@@ -277,7 +298,10 @@ mod tests {
 
     #[test]
     fn text_encoders_parse_from_the_command_line_form() {
-        assert_eq!("scratch".parse::<TextEncoder>().unwrap(), TextEncoder::Scratch);
+        assert_eq!(
+            "scratch".parse::<TextEncoder>().unwrap(),
+            TextEncoder::Scratch
+        );
         assert_eq!(
             "models/minilm".parse::<TextEncoder>().unwrap(),
             TextEncoder::Pretrained {

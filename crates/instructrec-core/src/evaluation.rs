@@ -45,7 +45,11 @@ impl EvaluationOptions {
             if let Some(first) = self.tasks[..i].iter().position(|t| t == task) {
                 return Err(CoreError::config(
                     "tasks",
-                    format!("`{task}` is listed twice (positions {} and {})", first + 1, i + 1),
+                    format!(
+                        "`{task}` is listed twice (positions {} and {})",
+                        first + 1,
+                        i + 1
+                    ),
                 ));
             }
         }
@@ -166,7 +170,12 @@ impl fmt::Display for Evaluation {
             self.protocol, self.candidate_seed, self.instruction_seed
         )?;
         for (task, scores) in &self.results {
-            writeln!(f, "{:<20} {:>6} users  {scores}", task.key(), scores.users())?;
+            writeln!(
+                f,
+                "{:<20} {:>6} users  {scores}",
+                task.key(),
+                scores.users()
+            )?;
             if let Some(popularity) = self.popularity.get(task) {
                 writeln!(f, "{:<20} {:>12}  {popularity}", "  popularity", "")?;
             }
@@ -238,7 +247,8 @@ pub(crate) fn evaluate<I: Backend>(
     };
     for &task in &options.tasks {
         let outcome = if task == TaskKind::Pointwise {
-            let queries = PointwiseQueries::prepare(split, &generator, inputs.tokenizer, inputs.data)?;
+            let queries =
+                PointwiseQueries::prepare(split, &generator, inputs.tokenizer, inputs.data)?;
             if queries.users() == 0 {
                 TaskOutcome::Unsupported(format!(
                     "no test case can be asked as a yes/no question ({} skipped)",
@@ -270,7 +280,8 @@ pub(crate) fn evaluate<I: Backend>(
                 )),
                 Err(other) => return Err(other.into()),
                 Ok(queries) => {
-                    let mut scorer = ModelScorer::new(model, head, catalog.clone(), &queries, device);
+                    let mut scorer =
+                        ModelScorer::new(model, head, catalog.clone(), &queries, device);
                     let model = evaluator.evaluate(&mut scorer, queries.cases())?;
                     let baseline = evaluator.evaluate(&mut popularity, queries.cases())?;
                     TaskOutcome::Scored {
@@ -304,7 +315,10 @@ mod tests {
             Err(CoreError::InvalidConfig { field, message }) => (field, message),
             other => panic!("expected a config error, got {other:?}"),
         };
-        assert_eq!(field(EvaluationOptions::new().with_tasks(vec![])).0, "tasks");
+        assert_eq!(
+            field(EvaluationOptions::new().with_tasks(vec![])).0,
+            "tasks"
+        );
         let (name, message) = field(EvaluationOptions::new().with_tasks(vec![
             TaskKind::Sequential,
             TaskKind::Pointwise,
@@ -312,7 +326,10 @@ mod tests {
         ]));
         assert_eq!(name, "tasks");
         assert!(message.contains("positions 1 and 3"), "{message}");
-        assert_eq!(field(EvaluationOptions::new().with_batch_size(0)).0, "batch_size");
+        assert_eq!(
+            field(EvaluationOptions::new().with_batch_size(0)).0,
+            "batch_size"
+        );
     }
 
     #[test]
@@ -327,7 +344,10 @@ mod tests {
             serde_json::to_value(ranking).unwrap(),
             serde_json::json!({"HR@10": 0.5, "NDCG@10": 0.25, "MRR": 0.125, "users": 8})
         );
-        let pointwise = TaskScores::Pointwise { auc: 0.75, users: 4 };
+        let pointwise = TaskScores::Pointwise {
+            auc: 0.75,
+            users: 4,
+        };
         assert_eq!(
             serde_json::to_value(pointwise).unwrap(),
             serde_json::json!({"AUC": 0.75, "users": 4})

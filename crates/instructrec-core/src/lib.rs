@@ -60,7 +60,9 @@ pub use device::Device;
 pub use error::{CoreError, Result};
 pub use evaluation::{Evaluation, EvaluationOptions, TaskScores};
 pub use persist::FORMAT_VERSION;
-pub use recommendation::{AttendedItem, AttendedWord, Explanation, Recommendation, RecommendedItem};
+pub use recommendation::{
+    AttendedItem, AttendedWord, Explanation, Recommendation, RecommendedItem,
+};
 pub use recommender::{DatasetInfo, Recommender, TrainSummary};
 
 /// Datasets: loaders, splits, samplers, the synthetic generator.

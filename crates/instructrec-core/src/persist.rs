@@ -96,7 +96,9 @@ pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
 pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST_FILE);
     let value: serde_json::Value = read_json(&path)?;
-    let version = value.get("format_version").and_then(serde_json::Value::as_u64);
+    let version = value
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64);
     if version != Some(u64::from(FORMAT_VERSION)) {
         return Err(CoreError::format(
             &path,

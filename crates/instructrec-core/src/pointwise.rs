@@ -42,7 +42,9 @@ impl PointwiseQueries {
         data: &DataConfig,
     ) -> Result<Self> {
         let tokenizer = if tokenizer.max_len() > data.max_instruction_tokens {
-            tokenizer.clone().with_max_len(data.max_instruction_tokens)?
+            tokenizer
+                .clone()
+                .with_max_len(data.max_instruction_tokens)?
         } else {
             tokenizer.clone()
         };
@@ -67,8 +69,12 @@ impl PointwiseQueries {
             };
             let mut pair = Vec::with_capacity(2);
             for (item, label) in [(case.target, true), (negative, false)] {
-                let request =
-                    InstructionRequest::new(TaskKind::Pointwise, case.user, case.history.len(), item);
+                let request = InstructionRequest::new(
+                    TaskKind::Pointwise,
+                    case.user,
+                    case.history.len(),
+                    item,
+                );
                 match generator.generate(&request, &mut rng) {
                     Ok(instruction) => pair.push((item, label, instruction.text)),
                     Err(InstructError::EmptyHistory { .. } | InstructError::Unavailable { .. }) => {
@@ -168,7 +174,8 @@ impl<I: Backend> PointwiseScorer for ModelPointwiseScorer<'_, I> {
         )?;
         let query = self.model.encode_query(&batch, self.catalog.clone())?.query;
         let items: Vec<i64> = pairs.iter().map(|pair| i64::from(pair.item)).collect();
-        let items = Tensor::<I, 1, Int>::from_data(TensorData::new(items, [pairs.len()]), &self.device);
+        let items =
+            Tensor::<I, 1, Int>::from_data(TensorData::new(items, [pairs.len()]), &self.device);
         let logits = (query * self.catalog.clone().select(0, items)).sum_dim(1);
         logits
             .into_data()

@@ -114,7 +114,11 @@ mod tests {
             weight,
         };
         let mut explanation = Explanation {
-            history: vec![item("Heat", 0.5), item("Casino", 0.25), item("Fargo", 0.001)],
+            history: vec![
+                item("Heat", 0.5),
+                item("Casino", 0.25),
+                item("Fargo", 0.001),
+            ],
             instruction: vec![word("crime", 0.125)],
         };
         assert_eq!(
@@ -130,7 +134,10 @@ mod tests {
         );
         explanation.history.clear();
         explanation.instruction[0].weight = 0.125;
-        assert_eq!(explanation.to_string(), "because you asked for \"crime\" (0.12)");
+        assert_eq!(
+            explanation.to_string(),
+            "because you asked for \"crime\" (0.12)"
+        );
         explanation.instruction.clear();
         assert!(explanation.to_string().starts_with("no history"));
     }

@@ -7,13 +7,18 @@ use std::path::Path;
 
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
-use instructrec_data::{Catalog, Dataset, ItemIdx, Split};
+use instructrec_data::{Catalog, Dataset, ItemIdx, Split, UserIdx};
 use instructrec_fusion::{ItemFeatures, ItemFeaturesConfig, ItemVectors};
-use instructrec_instruct::{TextTokenizer, TrainingCorpus, SPECIAL_TOKENS};
+use instructrec_instruct::{
+    DatasetGenerator, InstructError, InstructionGenerator, InstructionRequest, TaskKind,
+    TextTokenizer, TrainingCorpus, SPECIAL_TOKENS,
+};
 use instructrec_model::heads::MatchingHead;
 use instructrec_model::text::PretrainedTextEmbedder;
 use instructrec_model::{Instruction, Request};
 use instructrec_train::{visible_before, EpochRecord, StopReason};
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{dispatch, AnyEngine, Engine, MakeEngine};
@@ -21,9 +26,11 @@ use crate::evaluation::EvalInputs;
 use crate::persist::{self, CatalogFile, Manifest, TextVectors};
 use crate::{
     AttendedItem, AttendedWord, CoreError, Device, Evaluation, EvaluationOptions, Explanation,
-    RecommendedItem, Recommendation, RecommenderConfig, Result, TextEncoder,
+    Recommendation, RecommendedItem, RecommenderConfig, Result, TextEncoder,
 };
 
+/// Users whose generated instructions join the tokenizer's training text.
+const CORPUS_USERS: usize = 1_000;
 /// Item texts embedded per forward pass of a pretrained text encoder.
 const EMBED_BATCH: usize = 64;
 
@@ -105,11 +112,14 @@ impl Recommender {
         config.validate()?;
         let split = Split::leave_one_out(dataset)?;
         let train = visible_before(&split, None);
-        let tokenizer =
-            TextTokenizer::train(&TrainingCorpus::from_dataset(&train), &config.tokenizer)?;
+        let tokenizer = TextTokenizer::train(&corpus(&train, &config)?, &config.tokenizer)?;
         let train_counts = train.item_counts();
-        let features =
-            item_features(&dataset.catalog, &config.features, &tokenizer, &train_counts)?;
+        let features = item_features(
+            &dataset.catalog,
+            &config.features,
+            &tokenizer,
+            &train_counts,
+        )?;
         let mut text_vectors = None;
         let engine = AnyEngine::open(
             device,
@@ -326,9 +336,16 @@ impl Recommender {
             .map_err(|e| CoreError::format(dir.join(persist::MANIFEST_FILE), e.to_string()))?;
         let tokenizer = TextTokenizer::from_file(dir.join(persist::TOKENIZER_FILE))?;
         let file = persist::read_catalog(dir, &manifest.dataset)?;
-        let mut features =
-            item_features(&file.catalog, &config.features, &tokenizer, &file.train_counts)?;
-        let text_vectors = file.text_vectors.map(TextVectors::into_vectors).transpose()?;
+        let mut features = item_features(
+            &file.catalog,
+            &config.features,
+            &tokenizer,
+            &file.train_counts,
+        )?;
+        let text_vectors = file
+            .text_vectors
+            .map(TextVectors::into_vectors)
+            .transpose()?;
         if let Some(vectors) = &text_vectors {
             features = features.with_text_vectors(vectors.clone())?;
         }
@@ -412,6 +429,34 @@ impl Recommender {
             None => Ok(()),
         }
     }
+}
+
+/// The tokenizer's training text: the training part's item content and reviews, and
+/// instructions of every task generated from it (for up to [`CORPUS_USERS`] users), so that the
+/// templates' words are in the vocabulary even for a dataset of bare ids.
+fn corpus(train: &Dataset, config: &RecommenderConfig) -> Result<TrainingCorpus> {
+    let mut corpus = TrainingCorpus::from_dataset(train);
+    let data = &config.trainer.data;
+    let generator = DatasetGenerator::new(train, data.generator.clone())?;
+    let mut rng = StdRng::seed_from_u64(data.seed);
+    let mut texts = Vec::new();
+    for user in (0..train.num_users() as UserIdx).take(CORPUS_USERS) {
+        for kind in TaskKind::ALL {
+            let request = match InstructionRequest::leave_last_out(train, kind, user) {
+                Ok(request) => request,
+                // A user without training interactions.
+                Err(InstructError::InvalidInstruction(_)) => break,
+                Err(other) => return Err(other.into()),
+            };
+            match generator.generate(&request, &mut rng) {
+                Ok(instruction) => texts.push(instruction.text),
+                Err(InstructError::EmptyHistory { .. } | InstructError::Unavailable { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+    }
+    corpus.extend(texts);
+    Ok(corpus)
 }
 
 /// `tokenizer` truncating at the instruction length of `config`'s model.

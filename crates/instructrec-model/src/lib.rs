@@ -86,6 +86,7 @@ mod backend;
 mod batch;
 mod check;
 pub mod checkpoint;
+mod dropout;
 mod error;
 pub mod heads;
 mod index;

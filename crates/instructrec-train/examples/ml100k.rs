@@ -5,6 +5,8 @@
 //! cargo run -p instructrec-train --example ml100k --profile test -- [max_epochs] [run_dir]
 //! ```
 //!
+//! Given a run directory that already holds a run (say, one that was killed), it resumes it.
+//!
 //! Protocol: chronological leave-one-out, full ranking over the catalog minus the user's history.
 
 use std::error::Error;
@@ -18,7 +20,7 @@ use instructrec_instruct::{TextTokenizer, TokenizerTrainingConfig, TrainingCorpu
 use instructrec_metrics::Protocol;
 use instructrec_model::{InstructRecConfig, QueryTowerConfig};
 use instructrec_train::{
-    evaluate, visible_before, DataConfig, EvaluationConfig, LrScheduleConfig, Trainer,
+    evaluate, visible_before, DataConfig, EvaluationConfig, LrScheduleConfig, RunDir, Trainer,
     TrainerConfig, TrainingData,
 };
 
@@ -80,7 +82,18 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_max_epochs(max_epochs)
         .with_schedule(LrScheduleConfig::new().with_peak_lr(2e-3))
         .with_run_dir(run_dir);
-    let outcome = Trainer::new(config)?.fit(model, &data, &device)?;
+    // A run directory that already holds a run (e.g. one killed mid-way) is resumed.
+    let resuming = match &config.run_dir {
+        Some(dir) => RunDir::open(dir)?.load_state()?.is_some(),
+        None => false,
+    };
+    let mut trainer = Trainer::new(config)?;
+    let outcome = if resuming {
+        eprintln!("resuming the run in its run directory");
+        trainer.resume(model, &data, &device)?
+    } else {
+        trainer.fit(model, &data, &device)?
+    };
     eprintln!(
         "best epoch {:?}: validation NDCG@10 {:.4} (popularity {:.4}); {:.0}s, {:.0} seq/s, \
          peak RSS {:?} MiB",

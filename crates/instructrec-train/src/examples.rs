@@ -412,8 +412,8 @@ mod tests {
                 assert!(!sequence.contains(&item), "negative {item} was trained on");
             }
         }
-        // Held-out cases see no example's target as their own (each training target is a
-        // training position of its user, checked above); the held-out part is not empty.
+        // The generator's data hold exactly the training interactions: no held-out one.
+        assert_eq!(train.num_interactions(), split.summary().train_interactions);
         assert!(split.cases(Stage::Validation).count() > 30);
 
         let mut prefix_targets = 0;

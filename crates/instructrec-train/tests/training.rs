@@ -220,6 +220,8 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
         .resume(fixture.model(&data, 99), &data, &device)
         .unwrap();
     assert_eq!(finished.history.len(), 3);
+    assert_eq!(finished.stop, StopReason::MaxEpochs);
+    assert_eq!(finished.best_metrics, full.best_metrics);
     assert!(matches!(
         Trainer::new(config("full"))
             .unwrap()

@@ -1,6 +1,8 @@
 //! One transformer layer of the query tower, which also returns its attention weights.
 
-use burn::nn::{Dropout, DropoutConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig};
+use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
+
+use crate::dropout::{HostDropout, HostDropoutConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, relu, softmax};
 
@@ -41,7 +43,7 @@ impl QueryTowerLayerConfig {
             feed_forward_outer: linear(self.d_ff, self.d_model),
             attention_norm: LayerNormConfig::new(self.d_model).init(device),
             feed_forward_norm: LayerNormConfig::new(self.d_model).init(device),
-            dropout: DropoutConfig::new(self.dropout).init(),
+            dropout: HostDropoutConfig::new(self.dropout).init(),
             n_heads: self.n_heads,
             norm_first: self.norm_first,
             activation: self.activation,
@@ -64,7 +66,7 @@ pub struct QueryTowerLayer<B: Backend> {
     feed_forward_outer: Linear<B>,
     attention_norm: LayerNorm<B>,
     feed_forward_norm: LayerNorm<B>,
-    dropout: Dropout,
+    dropout: HostDropout,
     n_heads: usize,
     norm_first: bool,
     activation: FeedForwardActivation,

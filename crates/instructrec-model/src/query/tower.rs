@@ -1,11 +1,12 @@
 //! The query tower: one transformer over `[instruction tokens ; history items ; query token]`.
 
 use burn::module::{Initializer, Param};
-use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
+use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
 use burn::prelude::*;
 
 use super::layer::{FeedForwardActivation, QueryTowerLayer, QueryTowerLayerConfig};
 use super::layout::{LayoutTensors, Segment, SequenceLayout};
+use crate::dropout::{HostDropout, HostDropoutConfig};
 use crate::{check, ModelError, Result};
 
 /// Hyper-parameters of a [`QueryTower`].
@@ -22,7 +23,7 @@ pub struct QueryTowerConfig {
     /// Width of the feed-forward sub-layers.
     #[config(default = 256)]
     pub d_ff: usize,
-    /// Dropout on the input embeddings, attention scores and residual branches, in `[0, 1)`.
+    /// Dropout on the input embeddings, attention weights and residual branches, in `[0, 1)`.
     #[config(default = 0.2)]
     pub dropout: f64,
     /// Pre-norm layers with a final LayerNorm (`true`) or post-norm layers (`false`).
@@ -86,7 +87,7 @@ impl QueryTowerConfig {
             segment_embedding: embedding(Segment::COUNT),
             position_embedding: embedding(self.max_instruction_tokens + self.max_history + 1),
             query_token: init.init([1, self.d_model], device),
-            dropout: DropoutConfig::new(self.dropout).init(),
+            dropout: HostDropoutConfig::new(self.dropout).init(),
             layers: (0..self.n_layers).map(|_| layer.init(device)).collect(),
             output_norm: self
                 .norm_first
@@ -183,7 +184,7 @@ pub struct QueryTower<B: Backend> {
     segment_embedding: Embedding<B>,
     position_embedding: Embedding<B>,
     query_token: Param<Tensor<B, 2>>,
-    dropout: Dropout,
+    dropout: HostDropout,
     layers: Vec<QueryTowerLayer<B>>,
     output_norm: Option<LayerNorm<B>>,
     max_history: usize,
@@ -353,8 +354,14 @@ mod tests {
     #[test]
     fn output_shapes_and_attention_weights() {
         for norm_first in [true, false] {
+            let activation = if norm_first {
+                FeedForwardActivation::Relu
+            } else {
+                FeedForwardActivation::Gelu
+            };
             let tower = config()
                 .with_norm_first(norm_first)
+                .with_activation(activation)
                 .init::<B>(&Default::default())
                 .unwrap();
             let out = tower
