@@ -295,6 +295,21 @@ fn top10(c: &mut Criterion) {
                     .unwrap()
             })
         });
+        // Batched serving: users per second = 256 / time per iteration.
+        let batch = data(n_items, 256, true, &mut rng);
+        let requests: Vec<Request> = batch
+            .instructions
+            .iter()
+            .zip(&batch.histories)
+            .map(|(instruction, history)| Request {
+                instruction: instruction.clone(),
+                history: history.clone(),
+                exclude: history.clone(),
+            })
+            .collect();
+        group.bench_function(BenchmarkId::new("batch256", n_items), |b| {
+            b.iter(|| index.recommend(&requests, 10, false).unwrap())
+        });
     }
     group.finish();
 }

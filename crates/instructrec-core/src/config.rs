@@ -95,6 +95,11 @@ pub struct RecommenderConfig {
     /// Whether item text also gets frozen pretrained vectors.
     #[config(default = "TextEncoder::Scratch")]
     pub text_encoder: TextEncoder,
+    /// Whether items are represented by their content (text, categories, numbers, vectors) as
+    /// well as by a learned ID embedding. `false` is the ID-only configuration, which with the
+    /// sequential task alone is SASRec; it cannot recommend items unseen in training.
+    #[config(default = true)]
+    pub item_content: bool,
     /// The training run ([`default_trainer`] unless set).
     #[config(default = "default_trainer()")]
     pub trainer: TrainerConfig,
@@ -179,7 +184,11 @@ impl RecommenderConfig {
         tokenizer: &TextTokenizer,
     ) -> Result<InstructRecConfig> {
         let mut dims = features.dims();
-        let modalities = Modalities::available(&dims);
+        let modalities = if self.item_content {
+            Modalities::available(&dims)
+        } else {
+            Modalities::id_only()
+        };
         dims.vocab_size = dims.vocab_size.max(tokenizer.vocab_size());
         let item_tower = ItemTowerConfig::new(self.d_model, dims, modalities)
             .with_fusion(self.fusion)

@@ -104,6 +104,7 @@ impl<B: AutodiffBackend> Engine<B> {
             stop: outcome.stop,
             seconds: outcome.seconds,
             sequences_per_second: outcome.sequences_per_second,
+            targets_per_second: outcome.targets_per_second,
             peak_rss_mb: outcome.peak_rss_mb,
             best_validation: outcome.best_metrics,
             history: outcome.history,

@@ -72,6 +72,8 @@ pub struct TrainSummary {
     pub seconds: f64,
     /// Training sequences per second (validation excluded).
     pub sequences_per_second: f64,
+    /// Supervised next-item targets per second (each prefix of a sequence counts once).
+    pub targets_per_second: f64,
     /// Peak resident memory of the process in MiB (`None` off Linux).
     pub peak_rss_mb: Option<f64>,
     /// Validation metrics of the best epoch.

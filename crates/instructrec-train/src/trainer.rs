@@ -63,6 +63,10 @@ pub struct TrainOutcome<B: AutodiffBackend> {
     pub seconds: f64,
     /// Training sequences per second over all epochs (validation excluded).
     pub sequences_per_second: f64,
+    /// Supervised targets per second over all epochs (validation excluded): a sequence trained
+    /// on every prefix counts each of its next items, the unit in which SASRec-style trainers
+    /// (e.g. RecBole's, one sample per prefix) report throughput.
+    pub targets_per_second: f64,
     /// Peak resident memory of the process in MiB (`None` off Linux).
     pub peak_rss_mb: Option<f64>,
     /// Why the run ended.
@@ -341,6 +345,7 @@ impl Trainer {
         let config = &self.config;
         let examples = data.examples();
         let n = examples.len();
+        let targets_per_example = examples.num_targets() as f64 / n.max(1) as f64;
         let steps_per_epoch = n.div_ceil(config.batch_size);
         let schedule = config.schedule.init(config.max_epochs * steps_per_epoch)?;
         let heads = Heads {
@@ -517,6 +522,8 @@ impl Trainer {
             history: state.history,
             seconds: state.seconds,
             sequences_per_second: state.sequences as f64 / state.train_seconds.max(1e-9),
+            targets_per_second: state.sequences as f64 * targets_per_example
+                / state.train_seconds.max(1e-9),
             peak_rss_mb: peak_rss_mb(),
             stop,
         };
