@@ -282,11 +282,11 @@ fn top10(c: &mut Criterion) {
             .unwrap()
             .valid();
         let index = CatalogIndex::new(model, &features, PointwiseHead, &device).unwrap();
-        let data = data(n_items, 1, true, &mut rng);
+        let single = data(n_items, 1, true, &mut rng);
         let request = Request {
-            instruction: data.instructions[0].clone(),
-            history: data.histories[0].clone(),
-            exclude: data.histories[0].clone(),
+            instruction: single.instructions[0].clone(),
+            history: single.histories[0].clone(),
+            exclude: single.histories[0].clone(),
         };
         group.bench_function(BenchmarkId::from_parameter(n_items), |b| {
             b.iter(|| {

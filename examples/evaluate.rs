@@ -67,6 +67,12 @@ struct Args {
     /// Save the trained model to this directory.
     #[arg(long)]
     save: Option<PathBuf>,
+    /// Loss weight of a task, `task=weight` (repeatable), e.g. `--weight personalized_search=1`.
+    #[arg(long = "weight", value_parser = parse_weight)]
+    weights: Vec<(TaskKind, f64)>,
+    /// Instruction examples per user and task in each epoch.
+    #[arg(long)]
+    instructions_per_user: Option<usize>,
     /// Skip and count malformed lines instead of stopping at the first.
     #[arg(long)]
     skip_bad_lines: bool,
@@ -82,6 +88,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// `task=weight`.
+fn parse_weight(text: &str) -> Result<(TaskKind, f64), String> {
+    let (task, weight) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected task=weight, got `{text}`"))?;
+    let task: TaskKind = task.trim().parse().map_err(|e| format!("{e}"))?;
+    let weight: f64 = weight
+        .trim()
+        .parse()
+        .map_err(|e| format!("bad weight `{weight}`: {e}"))?;
+    Ok((task, weight))
+}
+
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let options = if args.skip_bad_lines {
         LoadOptions::skipping_bad_lines()
@@ -95,7 +114,14 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         info.name, info.users, info.items, info.interactions
     );
 
-    let trainer = default_trainer().with_protocol(args.protocol);
+    let mut trainer = default_trainer().with_protocol(args.protocol);
+    let mix = &mut trainer.data.task_mix;
+    for &(task, weight) in &args.weights {
+        *mix.weight_mut(task) = weight;
+    }
+    if let Some(count) = args.instructions_per_user {
+        mix.instructions_per_user = count;
+    }
     let config = RecommenderConfig::new()
         .with_text_encoder(args.text_encoder)
         .with_trainer(trainer)

@@ -14,6 +14,7 @@ use burn::prelude::*;
 use burn::record::{FullPrecisionSettings, NamedMpkBytesRecorder, Recorder};
 use serde::{Deserialize, Serialize};
 
+use crate::fingerprint::fnv1a64;
 use crate::{InstructRec, InstructRecConfig, ModelError, Result};
 
 /// The checkpoint format this crate writes and reads.
@@ -45,12 +46,9 @@ struct Digest {
 
 impl Digest {
     fn of(bytes: &[u8]) -> Self {
-        let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, &byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
         Self {
             bytes: bytes.len() as u64,
-            fnv1a64: hash,
+            fnv1a64: fnv1a64(bytes),
         }
     }
 }

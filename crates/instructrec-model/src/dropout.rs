@@ -5,6 +5,8 @@ use burn::tensor::Distribution;
 use rand::rngs::SmallRng;
 use rand::{RngCore, SeedableRng};
 
+use crate::{ModelError, Result};
+
 /// Hyper-parameters of a [`HostDropout`].
 #[derive(Config, Debug)]
 pub struct HostDropoutConfig {
@@ -34,18 +36,24 @@ pub struct HostDropout {
 impl HostDropout {
     /// Zeroes each element with probability `prob` and scales the rest by `1 / (1 - prob)`.
     ///
+    /// Errors if the mask's seed cannot be read back from the backend: falling back to a fixed
+    /// seed would silently apply the same mask at every step.
+    ///
     /// # Shapes
     /// - input and output: any
-    pub fn forward<B: Backend, const D: usize>(&self, input: Tensor<B, D>) -> Tensor<B, D> {
+    pub fn forward<B: Backend, const D: usize>(&self, input: Tensor<B, D>) -> Result<Tensor<B, D>> {
         let device = input.device();
         if !B::ad_enabled(&device) || self.prob == 0.0 {
-            return input;
+            return Ok(input);
         }
         let seed = Tensor::<B, 1>::random([2], Distribution::Default, &device)
             .into_data()
             .convert::<f32>()
-            .to_vec::<f32>()
-            .unwrap_or_default()
+            .into_vec::<f32>()
+            .map_err(|e| ModelError::InvalidInput {
+                name: "dropout",
+                message: format!("reading the mask seed back from the backend: {e:?}"),
+            })?
             .iter()
             .fold(0u64, |seed, value| {
                 (seed << 32) | u64::from(value.to_bits())
@@ -61,7 +69,7 @@ impl HostDropout {
         }
         dropped.truncate(n);
         let mask = Tensor::<B, D, Bool>::from_data(TensorData::new(dropped, shape), &device);
-        input.mask_fill(mask, 0.0) * (1.0 / (1.0 - self.prob))
+        Ok(input.mask_fill(mask, 0.0) * (1.0 / (1.0 - self.prob)))
     }
 }
 
@@ -75,7 +83,12 @@ mod tests {
         type A = Autodiff<Flex>;
         let dropout = HostDropoutConfig::new(0.25).init();
         let ones = Tensor::<A, 2>::ones([200, 100], &Default::default());
-        let out = dropout.forward(ones).into_data().to_vec::<f32>().unwrap();
+        let out = dropout
+            .forward(ones)
+            .unwrap()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
         let zeros = out.iter().filter(|&&v| v == 0.0).count() as f64 / out.len() as f64;
         assert!((zeros - 0.25).abs() < 0.02, "dropped {zeros}");
         let mean = out.iter().sum::<f32>() / out.len() as f32;
@@ -84,8 +97,17 @@ mod tests {
             .iter()
             .all(|&v| v == 0.0 || (v - 4.0 / 3.0).abs() < 1e-6));
 
+        // Every call draws a fresh mask.
+        let again = dropout
+            .forward(Tensor::<A, 2>::ones([200, 100], &Default::default()))
+            .unwrap()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap();
+        assert_ne!(out, again);
+
         let inference = Tensor::<Flex, 2>::ones([4, 4], &Default::default());
-        let same = dropout.forward(inference.clone());
+        let same = dropout.forward(inference.clone()).unwrap();
         assert_eq!(same.into_data(), inference.into_data());
     }
 }

@@ -74,8 +74,12 @@ impl<B: Backend, H: RecommenderHead<B>> CatalogIndex<B, H> {
         Self::from_catalog(model, catalog, head)
     }
 
-    /// Uses a catalog matrix computed elsewhere (row = item id). Errors if its shape does not
-    /// fit the model or a value is not finite.
+    /// Uses a catalog matrix computed elsewhere (row = item id), e.g. by
+    /// [`InstructRec::encode_catalog`]. Errors if its shape does not fit the model or a value is
+    /// not finite.
+    ///
+    /// # Shapes
+    /// - `catalog`: `[model.config().num_items(), model.d_model()]`
     pub fn from_catalog(model: InstructRec<B>, catalog: Tensor<B, 2>, head: H) -> Result<Self> {
         let expected = [model.config().num_items(), model.d_model()];
         if catalog.dims() != expected {
@@ -104,7 +108,10 @@ impl<B: Backend, H: RecommenderHead<B>> CatalogIndex<B, H> {
         &self.model
     }
 
-    /// The cached `[num_items, d_model]` catalog matrix.
+    /// The cached catalog matrix (row = item id).
+    ///
+    /// # Shapes
+    /// - output: `[num_items, d_model]`
     pub fn catalog(&self) -> &Tensor<B, 2> {
         &self.catalog
     }

@@ -88,6 +88,7 @@ mod check;
 pub mod checkpoint;
 mod dropout;
 mod error;
+pub mod fingerprint;
 pub mod heads;
 mod index;
 mod instruction;

@@ -191,8 +191,11 @@ impl<B: Backend> InstructRec<B> {
         Ok(self.item_vectors(&batch))
     }
 
-    /// The whole catalog as a `[num_items, d_model]` matrix (row = item id), in batches of
-    /// `batch_size` items. Call it on an inference model (`model.valid()`) to cache it.
+    /// The whole catalog as a matrix (row = item id), in batches of `batch_size` items. Call it
+    /// on an inference model (`model.valid()`) to cache it.
+    ///
+    /// # Shapes
+    /// - output: `[features.num_items(), d_model]`
     pub fn encode_catalog(
         &self,
         features: &ItemFeatures,

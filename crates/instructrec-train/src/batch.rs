@@ -11,7 +11,7 @@ use instructrec_model::heads::{MatchingHead, PopularitySampler};
 use instructrec_model::{InstructRec, ItemSet, QueryBatch};
 use rand::rngs::StdRng;
 
-use crate::{ExampleForm, Result, TrainingExamples};
+use crate::{Example, ExampleForm, Result, TrainError, TrainingExamples};
 
 const FORMS: [ExampleForm; 4] = [
     ExampleForm::EveryPrefix,
@@ -99,8 +99,8 @@ impl StepBatcher {
 
     /// Assembles the examples `indices` of `examples` into a step for `model`.
     ///
-    /// Errors if an example does not fit the model (a token outside its vocabulary, an item
-    /// outside its catalog).
+    /// Errors if an index is not an example of `examples`, or an example does not fit the model
+    /// (a token outside its vocabulary, an item outside its catalog).
     #[allow(clippy::too_many_arguments)]
     pub fn assemble<B: Backend>(
         &mut self,
@@ -120,8 +120,20 @@ impl StepBatcher {
         for group in &mut self.groups {
             group.clear();
         }
-        let examples_of_batch = || indices.iter().filter_map(|&i| examples.get(i));
-        for (row, example) in examples_of_batch().enumerate() {
+        // Looked up once and all-or-nothing: skipping a bad index would shift every later row
+        // and leave a previous step's tokens and history in the last rows.
+        let batch_examples = indices
+            .iter()
+            .map(|&i| {
+                examples.get(i).ok_or_else(|| {
+                    TrainError::NoData(format!(
+                        "example {i} does not exist (there are {})",
+                        examples.len()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<Example<'_>>>>()?;
+        for (row, example) in batch_examples.iter().enumerate() {
             self.tokens[row].clear();
             self.tokens[row].extend_from_slice(example.tokens);
             self.histories[row].clear();
@@ -136,7 +148,7 @@ impl StepBatcher {
             device,
         )?;
         let width = batch.layout().history_len() as u32;
-        for (row, example) in examples_of_batch().enumerate() {
+        for (row, example) in batch_examples.iter().enumerate() {
             let row = row as u32;
             let group = &mut self.groups[group_index(example.task, example.form)];
             match example.form {
@@ -189,21 +201,52 @@ impl StepBatcher {
 }
 
 /// The position of `task` in [`TaskKind::ALL`].
+///
+/// An exhaustive match, so a new task cannot silently share another's slot: it fails to compile
+/// here (and the test checks the order against `ALL`).
 pub(crate) fn task_index(task: TaskKind) -> usize {
-    TaskKind::ALL
-        .iter()
-        .position(|&t| t == task)
-        .unwrap_or_default()
+    match task {
+        TaskKind::Sequential => 0,
+        TaskKind::ProductSearch => 1,
+        TaskKind::PersonalizedSearch => 2,
+        TaskKind::VagueIntent => 3,
+        TaskKind::ExplicitPreference => 4,
+        TaskKind::Pointwise => 5,
+    }
+}
+
+/// The position of `form` in [`FORMS`] (exhaustive, like [`task_index`]).
+fn form_index(form: ExampleForm) -> usize {
+    match form {
+        ExampleForm::EveryPrefix => 0,
+        ExampleForm::Matching => 1,
+        ExampleForm::Reranking => 2,
+        ExampleForm::Pointwise => 3,
+    }
 }
 
 /// The slot of a (task, form) pair in [`StepBatcher`]'s groups.
 fn group_index(task: TaskKind, form: ExampleForm) -> usize {
-    let form = FORMS.iter().position(|&f| f == form).unwrap_or_default();
-    task_index(task) * FORMS.len() + form
+    task_index(task) * FORMS.len() + form_index(form)
 }
 
 /// `values` as an `Int` tensor of rows or slots.
 pub(crate) fn index_tensor<B: Backend>(values: &[u32], device: &B::Device) -> Tensor<B, 1, Int> {
     let data: Vec<i64> = values.iter().map(|&v| i64::from(v)).collect();
     Tensor::from_data(TensorData::new(data, [values.len()]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_follow_the_orders_the_groups_are_read_back_in() {
+        for (i, &task) in TaskKind::ALL.iter().enumerate() {
+            assert_eq!(task_index(task), i);
+        }
+        for (i, &form) in FORMS.iter().enumerate() {
+            assert_eq!(form_index(form), i);
+        }
+    }
 }

@@ -9,11 +9,12 @@
 
 use std::collections::BTreeMap;
 
-use instructrec_data::{Dataset, Sampler, UniformSampler, UserIdx};
+use instructrec_data::{DataError, Dataset, Sampler, UniformSampler, UserIdx};
 use instructrec_instruct::{
     InstructError, InstructionGenerator, InstructionRequest, PreferenceKind, TaskForm, TaskKind,
     TextTokenizer,
 };
+use instructrec_model::fingerprint::Fnv1a64;
 use rand::seq::index;
 use rand::Rng;
 
@@ -89,7 +90,7 @@ impl TrainingExamples {
     /// `generator` must read only `train`; each request also shows it only the user's
     /// interactions before the example's target. Negatives are items the user has no training
     /// interaction with. Examples whose instruction cannot be stated (no history, no category, no
-    /// review) are skipped and counted.
+    /// review), or whose user leaves too few negatives for them, are skipped and counted.
     pub(crate) fn prepare(
         train: &Dataset,
         generator: &dyn InstructionGenerator,
@@ -163,26 +164,30 @@ impl TrainingExamples {
                     let target = sequence[position];
                     // Negatives come in random order, so inserting the target at a random index
                     // shuffles the list.
-                    let (form, candidates, label) = match kind {
-                        TaskKind::Pointwise => {
-                            let (item, label) = if rng.random_bool(0.5) {
-                                (target, 1)
-                            } else {
-                                (draw_one(&negatives, user, &mut rng)?, 0)
-                            };
-                            (TaskForm::Pointwise { item }, vec![item], label)
+                    let supervision = match kind {
+                        TaskKind::Pointwise if rng.random_bool(0.5) => {
+                            Some((TaskForm::Pointwise { item: target }, vec![target], 1))
                         }
+                        TaskKind::Pointwise => draw(&negatives, user, 1, &mut rng)?
+                            .and_then(|drawn| drawn.first().copied())
+                            .map(|item| (TaskForm::Pointwise { item }, vec![item], 0)),
                         _ if rng.random_bool(mix.reranking_fraction) => {
-                            let mut candidates =
-                                negatives.sample(user, mix.rerank_candidates - 1, &mut rng)?;
-                            let label = rng.random_range(0..=candidates.len());
-                            candidates.insert(label, target);
-                            let form = TaskForm::Reranking {
-                                candidates: candidates.clone(),
-                            };
-                            (form, candidates, label as u32)
+                            let drawn =
+                                draw(&negatives, user, mix.rerank_candidates - 1, &mut rng)?;
+                            drawn.map(|mut candidates| {
+                                let label = rng.random_range(0..=candidates.len());
+                                candidates.insert(label, target);
+                                let form = TaskForm::Reranking {
+                                    candidates: candidates.clone(),
+                                };
+                                (form, candidates, label as u32)
+                            })
                         }
-                        _ => (TaskForm::Matching, Vec::new(), 0),
+                        _ => Some((TaskForm::Matching, Vec::new(), 0)),
+                    };
+                    let Some((form, candidates, label)) = supervision else {
+                        *out.skipped.entry(kind).or_default() += 1;
+                        continue;
                     };
                     let request = InstructionRequest::new(kind, user, position, target)
                         .with_form(form.clone());
@@ -292,14 +297,15 @@ impl TrainingExamples {
             .sum()
     }
 
-    /// Instruction examples skipped per task because the generator could not state them.
+    /// Instruction examples skipped per task because the generator could not state them or
+    /// their user left too few negatives (a user who interacted with nearly the whole catalog).
     pub fn skipped(&self) -> &BTreeMap<TaskKind, usize> {
         &self.skipped
     }
 
     /// A 64-bit FNV-1a fingerprint of every example (a resumed run checks it sees the same data).
     pub fn fingerprint(&self) -> u64 {
-        let mut hash = Fnv::default();
+        let mut hash = Fnv1a64::default();
         hash.words(&self.items);
         hash.words(&self.target_pos);
         hash.words(&self.history_len);
@@ -311,36 +317,22 @@ impl TrainingExamples {
         for (&task, &form) in self.task.iter().zip(&self.form) {
             hash.words(&[task as u32, form as u32]);
         }
-        hash.0
+        hash.finish()
     }
 }
 
-/// One negative for `user`.
-fn draw_one(sampler: &UniformSampler, user: UserIdx, rng: &mut dyn rand::RngCore) -> Result<u32> {
-    let mut drawn = Vec::with_capacity(1);
-    sampler.sample_into(user, 1, rng, &mut drawn)?;
-    drawn
-        .pop()
-        .ok_or_else(|| TrainError::NoData(format!("no negative item for user {user}")))
-}
-
-/// 64-bit FNV-1a.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Self(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn words(&mut self, words: &[u32]) {
-        for word in words {
-            for byte in word.to_le_bytes() {
-                self.0 ^= u64::from(byte);
-                self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-        }
+/// `n` negatives for `user`, or `None` when the user interacted with so much of the catalog that
+/// fewer are left: that user's example is skipped (and counted), not the whole preparation.
+fn draw(
+    sampler: &UniformSampler,
+    user: UserIdx,
+    n: usize,
+    rng: &mut dyn rand::RngCore,
+) -> Result<Option<Vec<u32>>> {
+    match sampler.sample(user, n, rng) {
+        Ok(drawn) => Ok(Some(drawn)),
+        Err(DataError::NotEnoughNegatives { .. }) => Ok(None),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -479,6 +471,46 @@ mod tests {
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_ne!(a.fingerprint(), c.fingerprint());
         assert!(a.num_targets() > a.len());
+    }
+
+    #[test]
+    fn examples_of_users_with_too_few_negatives_are_skipped_and_counted() {
+        let data = dataset(25, 80);
+        let split = Split::leave_one_out(&data).unwrap();
+        let train = visible_before(&split, None);
+        let tokenizer = tokenizer(&split);
+        let generator = DatasetGenerator::new(&train, GeneratorConfig::default()).unwrap();
+        let heaviest = (0..train.num_users() as UserIdx)
+            .map(|user| {
+                let mut items = train.sequence(user).to_vec();
+                items.sort_unstable();
+                items.dedup();
+                items.len()
+            })
+            .max()
+            .unwrap();
+        // Long enough that the heaviest user cannot fill a list, short enough for light users.
+        let long = train.num_items() - heaviest + 2;
+        let prepare = |candidates| {
+            let mix = TaskMix::new()
+                .with_reranking_fraction(1.0)
+                .with_rerank_candidates(candidates);
+            TrainingExamples::prepare(&train, &generator, &tokenizer, limits(&mix, 5)).unwrap()
+        };
+        let (short, long_lists) = (prepare(2), prepare(long));
+        let skipped = |examples: &TrainingExamples| examples.skipped().values().sum::<usize>();
+        assert!(skipped(&long_lists) > skipped(&short));
+        // Every instruction example is either kept or counted as skipped.
+        assert_eq!(
+            long_lists.len() + skipped(&long_lists),
+            short.len() + skipped(&short)
+        );
+        let reranking = (0..long_lists.len())
+            .filter_map(|i| long_lists.get(i))
+            .filter(|example| example.form == ExampleForm::Reranking)
+            .inspect(|example| assert_eq!(example.candidates.len(), long))
+            .count();
+        assert!(reranking > 0, "light users still get reranking examples");
     }
 
     #[test]

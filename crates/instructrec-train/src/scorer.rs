@@ -24,7 +24,11 @@ pub struct ModelScorer<'a, B: Backend, H> {
 
 impl<'a, B: Backend, H: RecommenderHead<B>> ModelScorer<'a, B, H> {
     /// A scorer of `queries` by `model` (use an inference model: `trained.valid()`), with the
-    /// catalog matrix `catalog` (`[num_items, d_model]`, row = item id).
+    /// catalog matrix `catalog` (row = item id), e.g. from [`InstructRec::encode_catalog`].
+    ///
+    /// # Shapes
+    /// - `catalog`: `[num_items, d_model]`, with `d_model` the model's width and `num_items` the
+    ///   catalog the evaluator ranks over
     pub fn new(
         model: &'a InstructRec<B>,
         head: &'a H,

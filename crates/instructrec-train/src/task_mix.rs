@@ -101,6 +101,18 @@ impl TaskMix {
         }
     }
 
+    /// The loss weight of `kind`, to change it.
+    pub fn weight_mut(&mut self, kind: TaskKind) -> &mut f64 {
+        match kind {
+            TaskKind::Sequential => &mut self.sequential,
+            TaskKind::ProductSearch => &mut self.product_search,
+            TaskKind::PersonalizedSearch => &mut self.personalized_search,
+            TaskKind::VagueIntent => &mut self.vague_intent,
+            TaskKind::ExplicitPreference => &mut self.explicit_preference,
+            TaskKind::Pointwise => &mut self.pointwise,
+        }
+    }
+
     /// The tasks with a positive weight, in [`TaskKind::ALL`] order.
     pub fn active(&self) -> impl Iterator<Item = TaskKind> + '_ {
         TaskKind::ALL

@@ -127,8 +127,9 @@ impl Trainer {
     /// Trains `model` from its current weights.
     ///
     /// Errors if the config's data settings differ from those `data` was prepared with, the data
-    /// do not fit the model (catalog, history or instruction lengths, vocabulary), or the run
-    /// directory already holds a run (resume it with [`Trainer::resume`] or pick a new one).
+    /// do not fit the model (catalog, history or instruction lengths, vocabulary), the catalog is
+    /// too small for the validation protocol, or the run directory already holds a run (resume it
+    /// with [`Trainer::resume`] or pick a new one).
     pub fn fit<B: AutodiffBackend>(
         &mut self,
         model: InstructRec<B>,
@@ -261,6 +262,8 @@ impl Trainer {
                 ));
             }
         }
+        self.total_steps(data)?;
+        self.check_protocol(data)?;
         match model_config.instruction_kind() {
             InstructionKind::Tokens { vocab_size } => {
                 let max = [data.examples().max_token(), data.validation().max_token()]
@@ -284,6 +287,55 @@ impl Trainer {
                  states are not supported",
             )),
         }
+    }
+
+    /// Optimizer steps of the whole run (the length of the learning-rate schedule); errors when
+    /// `max_epochs` is so large that the count overflows.
+    fn total_steps(&self, data: &TrainingData) -> Result<usize> {
+        let steps_per_epoch = data.examples().len().div_ceil(self.config.batch_size);
+        self.config
+            .max_epochs
+            .checked_mul(steps_per_epoch)
+            .ok_or_else(|| {
+                TrainError::config(
+                    "max_epochs",
+                    format!(
+                        "{} epochs of {steps_per_epoch} steps overflow the step counter",
+                        self.config.max_epochs
+                    ),
+                )
+            })
+    }
+
+    /// Checks that the validation protocol can draw its candidates for every validation user.
+    ///
+    /// The sampled and reranking protocols draw their other candidates from the items a user
+    /// never touched (history and target); checked here, so a catalog too small for the protocol
+    /// fails before training instead of at the end of the first epoch.
+    fn check_protocol(&self, data: &TrainingData) -> Result<()> {
+        let Some(count) = self.config.protocol.other_candidates() else {
+            return Ok(());
+        };
+        let num_items = data.num_items();
+        let mut touched: Vec<u32> = Vec::new();
+        for case in data.validation().cases() {
+            touched.clear();
+            touched.extend(case.history.iter().chain(&case.targets));
+            touched.sort_unstable();
+            touched.dedup();
+            let available = num_items.saturating_sub(touched.len());
+            if count > available {
+                return Err(TrainError::config(
+                    "protocol",
+                    format!(
+                        "`{}` ranks each validation target against {count} untouched items, but \
+                         user {} leaves only {available} of the {num_items} catalog items",
+                        self.config.protocol, case.user
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Checks that a resumed run has the same config, seed and data as the one that wrote it.
@@ -347,7 +399,7 @@ impl Trainer {
         let n = examples.len();
         let targets_per_example = examples.num_targets() as f64 / n.max(1) as f64;
         let steps_per_epoch = n.div_ceil(config.batch_size);
-        let schedule = config.schedule.init(config.max_epochs * steps_per_epoch)?;
+        let schedule = config.schedule.init(self.total_steps(data)?)?;
         let heads = Heads {
             matching: config.matching.init()?,
             reranking: RerankingHeadConfig::new()

@@ -50,7 +50,9 @@ pub struct TrainerConfig {
     /// The validation metric early stopping watches (higher is better).
     #[config(default = "String::from(\"NDCG@10\")")]
     pub monitor: String,
-    /// Validation protocol.
+    /// Validation protocol. The sampled and rerank protocols need at least one other candidate,
+    /// and every validation user must leave that many untouched catalog items (checked by the
+    /// trainer against the data).
     #[config(default = "Protocol::Full")]
     pub protocol: Protocol,
     /// Seed of candidate sampling in validation (sampled and rerank protocols).
@@ -128,6 +130,15 @@ impl TrainerConfig {
                 format!("must be finite and >= 0, got {}", self.min_delta),
             ));
         }
+        if self.protocol.other_candidates() == Some(0) {
+            return Err(TrainError::config(
+                "protocol",
+                format!(
+                    "`{}` ranks each target against no other item: every metric would be perfect",
+                    self.protocol
+                ),
+            ));
+        }
         if !is_reported_metric(&self.monitor) {
             return Err(TrainError::config(
                 "monitor",
@@ -185,6 +196,19 @@ mod tests {
             field(TrainerConfig::new().with_monitor("NDCG@7".into())),
             "monitor"
         );
+        for protocol in [
+            Protocol::Sampled { negatives: 0 },
+            Protocol::Rerank { candidates: 0 },
+        ] {
+            assert_eq!(
+                field(TrainerConfig::new().with_protocol(protocol)),
+                "protocol"
+            );
+        }
+        TrainerConfig::new()
+            .with_protocol(Protocol::Rerank { candidates: 19 })
+            .validate()
+            .unwrap();
         assert_eq!(
             field(TrainerConfig::new().with_schedule(LrScheduleConfig::new().with_peak_lr(0.0))),
             "peak_lr"

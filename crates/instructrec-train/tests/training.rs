@@ -1,7 +1,7 @@
 //! End-to-end training runs on a small synthetic dataset: learning beats popularity, runs are
 //! deterministic, an interrupted run resumes to the uninterrupted result, bad configs are errors.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use burn::backend::{Autodiff, Flex};
 use burn::tensor::backend::Backend;
@@ -18,8 +18,15 @@ use instructrec_train::{
 type A = Autodiff<Flex>;
 
 /// burn's CPU backends keep one process-wide random generator: runs that must be reproducible
-/// cannot share it with a concurrent test.
+/// cannot share it with a concurrent test. Every test that seeds it or draws from it (building a
+/// model, training) holds this lock for its whole duration.
 static BACKEND_RNG: Mutex<()> = Mutex::new(());
+
+/// The guard of [`BACKEND_RNG`]. A test that panicked while holding it poisons it harmlessly: the
+/// next holder reseeds the generator anyway.
+fn lock_backend_rng() -> MutexGuard<'static, ()> {
+    BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 struct Fixture {
     dataset: Dataset,
@@ -65,7 +72,10 @@ impl Fixture {
     }
 
     /// A small model whose item tower shares its token embedding with the instructions.
-    fn model(&self, data: &TrainingData, seed: u64) -> InstructRec<A> {
+    ///
+    /// It reseeds the process-wide backend generator, so it asks for the [`BACKEND_RNG`] guard:
+    /// no test can build one without holding the lock.
+    fn model(&self, _rng: &MutexGuard<'_, ()>, data: &TrainingData, seed: u64) -> InstructRec<A> {
         let device = Default::default();
         let mut dims = data.features().dims();
         dims.vocab_size = self.tokenizer.vocab_size();
@@ -105,7 +115,7 @@ fn trainer_config(data: DataConfig) -> TrainerConfig {
 
 #[test]
 fn validation_ndcg_rises_above_popularity() {
-    let _rng = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let rng = lock_backend_rng();
     let fixture = Fixture::new(200, 150);
     let data = fixture.data(&data_config());
     let popularity = data
@@ -118,7 +128,7 @@ fn validation_ndcg_rises_above_popularity() {
         .with_patience(3);
     let outcome = Trainer::new(config)
         .unwrap()
-        .fit(fixture.model(&data, 1), &data, &Default::default())
+        .fit(fixture.model(&rng, &data, 1), &data, &Default::default())
         .unwrap();
     let best = outcome.best_metrics["NDCG@10"];
     let first = outcome.history[0].val["NDCG@10"];
@@ -164,7 +174,7 @@ fn validation_ndcg_rises_above_popularity() {
 
 #[test]
 fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
-    let _rng = BACKEND_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    let rng = lock_backend_rng();
     let fixture = Fixture::new(50, 80);
     let data = fixture.data(&data_config());
     let dirs = tempfile::tempdir().unwrap();
@@ -179,11 +189,11 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
 
     let full = Trainer::new(config("full"))
         .unwrap()
-        .fit(fixture.model(&data, 7), &data, &device)
+        .fit(fixture.model(&rng, &data, 7), &data, &device)
         .unwrap();
     let again = Trainer::new(config("again"))
         .unwrap()
-        .fit(fixture.model(&data, 7), &data, &device)
+        .fit(fixture.model(&rng, &data, 7), &data, &device)
         .unwrap();
     assert_eq!(full.stop, StopReason::MaxEpochs);
     assert_eq!(full.history.len(), 3);
@@ -196,13 +206,13 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
     let interrupted = Trainer::new(config("resumed"))
         .unwrap()
         .on_epoch(|_| EpochControl::Stop)
-        .fit(fixture.model(&data, 7), &data, &device)
+        .fit(fixture.model(&rng, &data, 7), &data, &device)
         .unwrap();
     assert_eq!(interrupted.stop, StopReason::Interrupted);
     assert_eq!(interrupted.history.len(), 1);
     let resumed = Trainer::new(config("resumed"))
         .unwrap()
-        .resume(fixture.model(&data, 99), &data, &device)
+        .resume(fixture.model(&rng, &data, 99), &data, &device)
         .unwrap();
     assert_eq!(resumed.history.len(), 3);
     for (a, b) in full.history.iter().zip(&resumed.history) {
@@ -217,7 +227,7 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
     // config refuses to resume.
     let finished = Trainer::new(config("resumed"))
         .unwrap()
-        .resume(fixture.model(&data, 99), &data, &device)
+        .resume(fixture.model(&rng, &data, 99), &data, &device)
         .unwrap();
     assert_eq!(finished.history.len(), 3);
     assert_eq!(finished.stop, StopReason::MaxEpochs);
@@ -225,19 +235,21 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
     assert!(matches!(
         Trainer::new(config("full"))
             .unwrap()
-            .fit(fixture.model(&data, 7), &data, &device),
+            .fit(fixture.model(&rng, &data, 7), &data, &device),
         Err(TrainError::Checkpoint { .. })
     ));
     assert!(matches!(
         Trainer::new(config("full").with_batch_size(32))
             .unwrap()
-            .resume(fixture.model(&data, 7), &data, &device),
+            .resume(fixture.model(&rng, &data, 7), &data, &device),
         Err(TrainError::Checkpoint { .. })
     ));
 }
 
 #[test]
 fn bad_configs_and_mismatched_data_are_errors() {
+    // Held throughout: building models draws from the backend generator too.
+    let rng = lock_backend_rng();
     let fixture = Fixture::new(30, 60);
     let data = fixture.data(&data_config());
     let device = Default::default();
@@ -252,7 +264,7 @@ fn bad_configs_and_mismatched_data_are_errors() {
     );
     // Data prepared with other settings than the config's.
     let other = trainer_config(data_config().with_seed(5));
-    let model = fixture.model(&data, 1);
+    let model = fixture.model(&rng, &data, 1);
     assert_eq!(
         field(
             Trainer::new(other)
@@ -261,6 +273,33 @@ fn bad_configs_and_mismatched_data_are_errors() {
                 .map(|_| ())
         ),
         "data"
+    );
+    // So many epochs that the run's step count overflows.
+    let endless = trainer_config(data_config())
+        .with_batch_size(1)
+        .with_max_epochs(usize::MAX);
+    assert_eq!(
+        field(
+            Trainer::new(endless)
+                .unwrap()
+                .fit(fixture.model(&rng, &data, 1), &data, &device)
+                .map(|_| ())
+        ),
+        "max_epochs"
+    );
+    // A validation protocol that asks for more negatives than the catalog leaves, refused before
+    // any training.
+    let greedy = trainer_config(data_config()).with_protocol(Protocol::Sampled {
+        negatives: data.num_items(),
+    });
+    assert_eq!(
+        field(
+            Trainer::new(greedy)
+                .unwrap()
+                .fit(fixture.model(&rng, &data, 1), &data, &device)
+                .map(|_| ())
+        ),
+        "protocol"
     );
     // A model whose history window is shorter than the data's.
     let short = {
@@ -284,7 +323,7 @@ fn bad_configs_and_mismatched_data_are_errors() {
         "max_history"
     );
     // Resuming without a run directory, or from an empty one.
-    let model = fixture.model(&data, 1);
+    let model = fixture.model(&rng, &data, 1);
     assert_eq!(
         field(
             Trainer::new(trainer_config(data_config()))
@@ -300,7 +339,7 @@ fn bad_configs_and_mismatched_data_are_errors() {
     assert!(matches!(
         Trainer::new(config)
             .unwrap()
-            .resume(fixture.model(&data, 1), &data, &device),
+            .resume(fixture.model(&rng, &data, 1), &data, &device),
         Err(TrainError::Checkpoint { .. })
     ));
 }

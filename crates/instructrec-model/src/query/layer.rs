@@ -3,6 +3,7 @@
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 
 use crate::dropout::{HostDropout, HostDropoutConfig};
+use crate::{check, ModelError, Result};
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, relu, softmax};
 
@@ -15,7 +16,7 @@ pub enum FeedForwardActivation {
     Gelu,
 }
 
-/// Hyper-parameters of a [`QueryTowerLayer`] (validated by the tower's config).
+/// Hyper-parameters of a [`QueryTowerLayer`].
 #[derive(Config, Debug)]
 pub struct QueryTowerLayerConfig {
     /// Width of the token states.
@@ -33,10 +34,34 @@ pub struct QueryTowerLayerConfig {
 }
 
 impl QueryTowerLayerConfig {
-    /// Builds a randomly initialised layer.
-    pub fn init<B: Backend>(&self, device: &B::Device) -> QueryTowerLayer<B> {
+    /// Checks that the hyper-parameters are usable.
+    ///
+    /// Each head attends over an equal `d_model / n_heads` slice of the states, so `n_heads`
+    /// must be positive and divide `d_model`; otherwise the layer would divide by zero or fail
+    /// to reshape in its first forward pass.
+    pub fn validate(&self) -> Result<()> {
+        check::positive(&[
+            ("d_model", self.d_model),
+            ("n_heads", self.n_heads),
+            ("d_ff", self.d_ff),
+        ])?;
+        if self.d_model % self.n_heads != 0 {
+            return Err(ModelError::InvalidConfig {
+                field: "n_heads",
+                message: format!(
+                    "{} heads do not divide d_model {}",
+                    self.n_heads, self.d_model
+                ),
+            });
+        }
+        check::dropout("dropout", self.dropout)
+    }
+
+    /// Validates the config and builds a randomly initialised layer.
+    pub fn init<B: Backend>(&self, device: &B::Device) -> Result<QueryTowerLayer<B>> {
+        self.validate()?;
         let linear = |d_in, d_out| LinearConfig::new(d_in, d_out).init(device);
-        QueryTowerLayer {
+        Ok(QueryTowerLayer {
             qkv: linear(self.d_model, 3 * self.d_model),
             attention_output: linear(self.d_model, self.d_model),
             feed_forward_inner: linear(self.d_model, self.d_ff),
@@ -47,7 +72,7 @@ impl QueryTowerLayerConfig {
             n_heads: self.n_heads,
             norm_first: self.norm_first,
             activation: self.activation,
-        }
+        })
     }
 }
 
@@ -75,6 +100,8 @@ pub struct QueryTowerLayer<B: Backend> {
 impl<B: Backend> QueryTowerLayer<B> {
     /// Applies the layer.
     ///
+    /// Errors if a dropout mask cannot be drawn (see [`HostDropout::forward`]).
+    ///
     /// # Shapes
     /// - `x`: `[batch, seq_len, d_model]`
     /// - `mask`: `[batch, 1, seq_len, seq_len]`, `true` where attention is not allowed
@@ -84,24 +111,24 @@ impl<B: Backend> QueryTowerLayer<B> {
         &self,
         x: Tensor<B, 3>,
         mask: Tensor<B, 4, Bool>,
-    ) -> (Tensor<B, 3>, Tensor<B, 4>) {
+    ) -> Result<(Tensor<B, 3>, Tensor<B, 4>)> {
         let [batch, len, d_model] = x.dims();
         let x = x.reshape([batch * len, d_model]);
         let (x, weights) = if self.norm_first {
             let (context, weights) =
-                self.attend(self.attention_norm.forward(x.clone()), mask, batch);
+                self.attend(self.attention_norm.forward(x.clone()), mask, batch)?;
             let x = x + context;
-            let x = x.clone() + self.feed_forward(self.feed_forward_norm.forward(x));
+            let x = x.clone() + self.feed_forward(self.feed_forward_norm.forward(x))?;
             (x, weights)
         } else {
-            let (context, weights) = self.attend(x.clone(), mask, batch);
+            let (context, weights) = self.attend(x.clone(), mask, batch)?;
             let x = self.attention_norm.forward(x + context);
             let x = self
                 .feed_forward_norm
-                .forward(x.clone() + self.feed_forward(x));
+                .forward(x.clone() + self.feed_forward(x)?);
             (x, weights)
         };
-        (x.reshape([batch, len, d_model]), weights)
+        Ok((x.reshape([batch, len, d_model]), weights))
     }
 
     /// Self-attention over `[batch * len, d]` rows; returns the dropped-out context and the
@@ -111,7 +138,7 @@ impl<B: Backend> QueryTowerLayer<B> {
         x: Tensor<B, 2>,
         mask: Tensor<B, 4, Bool>,
         batch: usize,
-    ) -> (Tensor<B, 2>, Tensor<B, 4>) {
+    ) -> Result<(Tensor<B, 2>, Tensor<B, 4>)> {
         let [rows, d_model] = x.dims();
         let (len, heads) = (rows / batch, self.n_heads);
         let d_head = d_model / heads;
@@ -127,18 +154,19 @@ impl<B: Backend> QueryTowerLayer<B> {
         let weights = softmax(scores, 3);
         let context = self
             .dropout
-            .forward(weights.clone())
+            .forward(weights.clone())?
             .matmul(value)
             .swap_dims(1, 2)
             .reshape([rows, d_model]);
-        (
-            self.dropout.forward(self.attention_output.forward(context)),
+        Ok((
+            self.dropout
+                .forward(self.attention_output.forward(context))?,
             weights,
-        )
+        ))
     }
 
     /// The feed-forward branch, dropout included.
-    fn feed_forward(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
+    fn feed_forward(&self, x: Tensor<B, 2>) -> Result<Tensor<B, 2>> {
         let hidden = self.feed_forward_inner.forward(x);
         let hidden = match self.activation {
             FeedForwardActivation::Relu => relu(hidden),
@@ -146,7 +174,36 @@ impl<B: Backend> QueryTowerLayer<B> {
         };
         let out = self
             .feed_forward_outer
-            .forward(self.dropout.forward(hidden));
+            .forward(self.dropout.forward(hidden)?);
         self.dropout.forward(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::backend::Flex;
+
+    fn config() -> QueryTowerLayerConfig {
+        QueryTowerLayerConfig::new(8, 16, 2, 0.1, true, FeedForwardActivation::Relu)
+    }
+
+    #[test]
+    fn bad_hyper_parameters_are_errors_naming_the_field() {
+        config().validate().unwrap();
+        let field = |change: fn(&mut QueryTowerLayerConfig)| {
+            let mut config = config();
+            change(&mut config);
+            match config.init::<Flex>(&Default::default()) {
+                Err(ModelError::InvalidConfig { field, .. }) => field,
+                other => panic!("expected a config error, got {other:?}"),
+            }
+        };
+        assert_eq!(field(|c| c.n_heads = 0), "n_heads");
+        assert_eq!(field(|c| c.n_heads = 3), "n_heads");
+        assert_eq!(field(|c| c.d_model = 0), "d_model");
+        assert_eq!(field(|c| c.d_ff = 0), "d_ff");
+        assert_eq!(field(|c| c.dropout = 1.0), "dropout");
+        assert_eq!(field(|c| c.dropout = f64::NAN), "dropout");
     }
 }

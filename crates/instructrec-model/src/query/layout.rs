@@ -184,7 +184,13 @@ impl SequenceLayout {
     /// Builds the segment ids, position rows and attention mask on `device`.
     ///
     /// `max_instruction_tokens` is the number of instruction position rows that precede the history
-    /// rows in the position table.
+    /// rows in the position table; `max_history` the number of history rows, after which comes
+    /// the query token's row. See [`LayoutTensors`] for what each tensor holds.
+    ///
+    /// # Shapes
+    /// With `seq_len = instruction_len + history_len + 1`:
+    /// - `segments`, `positions`: `[batch, seq_len]`
+    /// - `attention_mask`: `[batch, seq_len, seq_len]`
     pub fn tensors<B: Backend>(
         &self,
         max_instruction_tokens: usize,

@@ -44,23 +44,24 @@ impl QueryTowerConfig {
     /// Checks that the hyper-parameters are usable.
     pub fn validate(&self) -> Result<()> {
         check::positive(&[
-            ("d_model", self.d_model),
             ("n_layers", self.n_layers),
-            ("n_heads", self.n_heads),
-            ("d_ff", self.d_ff),
             ("max_history", self.max_history),
             ("max_instruction_tokens", self.max_instruction_tokens),
         ])?;
-        if self.d_model % self.n_heads != 0 {
-            return Err(ModelError::InvalidConfig {
-                field: "n_heads",
-                message: format!(
-                    "{} heads do not divide d_model {}",
-                    self.n_heads, self.d_model
-                ),
-            });
-        }
-        check::dropout("dropout", self.dropout)
+        // Widths, heads and dropout are the layers' (the input dropout shares the probability).
+        self.layer().validate()
+    }
+
+    /// The config every layer is built from.
+    fn layer(&self) -> QueryTowerLayerConfig {
+        QueryTowerLayerConfig::new(
+            self.d_model,
+            self.d_ff,
+            self.n_heads,
+            self.dropout,
+            self.norm_first,
+            self.activation,
+        )
     }
 
     /// Validates the config and builds a randomly initialised tower.
@@ -75,20 +76,15 @@ impl QueryTowerConfig {
                 .with_initializer(init.clone())
                 .init(device)
         };
-        let layer = QueryTowerLayerConfig::new(
-            self.d_model,
-            self.d_ff,
-            self.n_heads,
-            self.dropout,
-            self.norm_first,
-            self.activation,
-        );
+        let layer = self.layer();
         Ok(QueryTower {
             segment_embedding: embedding(Segment::COUNT),
             position_embedding: embedding(self.max_instruction_tokens + self.max_history + 1),
             query_token: init.init([1, self.d_model], device),
             dropout: HostDropoutConfig::new(self.dropout).init(),
-            layers: (0..self.n_layers).map(|_| layer.init(device)).collect(),
+            layers: (0..self.n_layers)
+                .map(|_| layer.init(device))
+                .collect::<Result<_>>()?,
             output_norm: self
                 .norm_first
                 .then(|| LayerNormConfig::new(self.d_model).init(device)),
@@ -209,8 +205,8 @@ impl<B: Backend> QueryTower<B> {
 
     /// Encodes a batch of requests.
     ///
-    /// Errors if the tensors disagree with the layout or the model width, or a segment is wider
-    /// than the tower's maximum.
+    /// Errors if the tensors disagree with the layout or the model width, a segment is wider
+    /// than the tower's maximum, or a dropout mask cannot be drawn.
     ///
     /// # Shapes
     /// - input: see [`QueryTowerInput`]
@@ -247,12 +243,12 @@ impl<B: Backend> QueryTower<B> {
         let mut x = Tensor::cat(vec![instruction, history, query], 1)
             + self.segment_embedding.forward(segments)
             + self.position_embedding.forward(positions);
-        x = self.dropout.forward(x);
+        x = self.dropout.forward(x)?;
 
         let attention_mask = attention_mask.unsqueeze_dim::<4>(1);
         let mut last_weights = None;
         for layer in &self.layers {
-            let (next, weights) = layer.forward(x, attention_mask.clone());
+            let (next, weights) = layer.forward(x, attention_mask.clone())?;
             x = next;
             last_weights = Some(weights);
         }
