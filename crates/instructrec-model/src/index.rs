@@ -11,6 +11,16 @@ use crate::item_set::rows_tensor;
 use crate::query::{QueryAttention, QueryOutput};
 use crate::{InstructRec, ItemSet, ModelError, QueryBatch, RecommenderHead, Result};
 
+/// Requests per thread below which splitting a serving batch costs more than it saves (thread
+/// start-up and a smaller, less efficient matmul per part).
+const MIN_REQUESTS_PER_THREAD: usize = 32;
+
+/// Threads a batch of `requests` is split across: one per core, each with enough requests.
+fn serving_threads(requests: usize) -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores.min(requests / MIN_REQUESTS_PER_THREAD).max(1)
+}
+
 /// One recommendation request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
@@ -124,13 +134,17 @@ impl<B: Backend, H: RecommenderHead<B>> CatalogIndex<B, H> {
     /// The `k` best items of the whole catalog for each request, leaving out its `exclude`d
     /// items (fewer than `k` if the catalog runs out).
     ///
-    /// Errors if `k` is 0, an item id is outside the catalog, or a score is NaN.
+    /// Errors if `k` is 0, an item id is outside the catalog, or a score is NaN. A batch of at
+    /// least 64 requests is split across the machine's cores.
     pub fn recommend(
         &self,
         requests: &[Request],
         k: usize,
         explain: bool,
-    ) -> Result<Vec<Recommendation>> {
+    ) -> Result<Vec<Recommendation>>
+    where
+        Self: Sync,
+    {
         if k == 0 {
             return Err(ModelError::InvalidInput {
                 name: "k",
@@ -141,6 +155,38 @@ impl<B: Backend, H: RecommenderHead<B>> CatalogIndex<B, H> {
         for request in requests {
             check_items("exclude", &request.exclude, n)?;
         }
+        let threads = serving_threads(requests.len());
+        if threads <= 1 {
+            return self.recommend_checked(requests, k, explain);
+        }
+        // burn's CPU kernels use a second core only inside large matmuls, so a big batch is
+        // split across cores here; each part is an independent batch with its own padding,
+        // which never changes a result (padding is masked).
+        let part = requests.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = requests
+                .chunks(part)
+                .map(|chunk| scope.spawn(move || self.recommend_checked(chunk, k, explain)))
+                .collect();
+            let mut answers = Vec::with_capacity(requests.len());
+            for worker in workers {
+                let part = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+                answers.extend(part);
+            }
+            Ok(answers)
+        })
+    }
+
+    /// [`recommend`](Self::recommend) for checked requests, in one batch.
+    fn recommend_checked(
+        &self,
+        requests: &[Request],
+        k: usize,
+        explain: bool,
+    ) -> Result<Vec<Recommendation>> {
+        let n = self.num_items();
         let (batch, output) = self.queries(requests, explain)?;
         let scores = self.scores(output.query, self.catalog.clone())?;
         let mut excluded = vec![false; n];
