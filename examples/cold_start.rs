@@ -43,6 +43,10 @@ struct Args {
     /// Most training epochs.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
+    /// Share of the items whose ID is hidden in each training epoch, so the model learns to
+    /// represent items from content alone (0 turns it off).
+    #[arg(long, default_value_t = 0.2)]
+    id_dropout: f64,
     /// Seed of the cold items, the model and the instructions.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -93,7 +97,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let config = RecommenderConfig::new()
-        .with_trainer(default_trainer())
+        .with_trainer(default_trainer().with_id_dropout(args.id_dropout))
         .with_epochs(args.epochs)
         .with_seed(args.seed);
     let generator_config = config.trainer.data.generator.clone();

@@ -20,6 +20,8 @@ pub(crate) enum Stream {
     Evaluation = 5,
     /// Negatives of the matching loss (per epoch).
     Negatives = 6,
+    /// Items whose ID embedding is hidden (per epoch).
+    IdDropout = 7,
 }
 
 /// SplitMix64 finalizer: a well-mixed 64-bit function of its input.

@@ -1,6 +1,7 @@
 //! The training loop: AdamW with warmup and decay, global-norm clipping, validation every epoch,
 //! early stopping, best-model keeping, checkpoints and resume.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -8,12 +9,14 @@ use burn::module::AutodiffModule;
 use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
+use instructrec_fusion::ItemFeatures;
 use instructrec_metrics::Evaluator;
 use instructrec_model::heads::{
     Negatives, PopularitySampler, PopularitySamplerConfig, RerankingHeadConfig,
 };
 use instructrec_model::{InstructRec, InstructionKind};
 use rand::seq::SliceRandom;
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::batch::StepBatcher;
@@ -264,6 +267,12 @@ impl Trainer {
         }
         self.total_steps(data)?;
         self.check_protocol(data)?;
+        if self.config.id_dropout > 0.0 && model_config.item_tower.modalities.count() < 2 {
+            return Err(TrainError::config(
+                "id_dropout",
+                "hiding item IDs needs an item tower with a content modality besides the ID",
+            ));
+        }
         match model_config.instruction_kind() {
             InstructionKind::Tokens { vocab_size } => {
                 let max = [data.examples().max_token(), data.validation().max_token()]
@@ -441,6 +450,7 @@ impl Trainer {
             order.extend(0..n);
             order.shuffle(&mut rng(config.seed, Stream::Shuffle, epoch as u64));
             let mut negatives = rng(config.seed, Stream::Negatives, epoch as u64);
+            let features = id_dropout(data.features(), config.id_dropout, config.seed, epoch)?;
             progress.start_epoch(epoch, config.max_epochs, steps_per_epoch, n);
 
             let mut loss_sum: Option<Tensor<B::InnerBackend, 1>> = None;
@@ -458,7 +468,7 @@ impl Trainer {
                 )?;
                 let loss = step_loss(
                     &model,
-                    data.features(),
+                    &features,
                     &heads,
                     &config.data.task_mix,
                     &batcher,
@@ -619,4 +629,26 @@ fn mean_loss<B: Backend>(
             loss: mean,
         })
     }
+}
+
+/// The features of an epoch: with `share > 0`, a seeded share of the known items is marked
+/// unknown, which hides their ID embedding from the item tower for that epoch.
+fn id_dropout(
+    features: &ItemFeatures,
+    share: f64,
+    seed: u64,
+    epoch: usize,
+) -> Result<Cow<'_, ItemFeatures>> {
+    if share <= 0.0 {
+        return Ok(Cow::Borrowed(features));
+    }
+    let mut rng = rng(seed, Stream::IdDropout, epoch as u64);
+    let known: Vec<bool> = (0..features.num_items() as u32)
+        .map(|item| features.is_known(item) && !rng.random_bool(share))
+        .collect();
+    let mut epoch_features = features.clone();
+    epoch_features
+        .set_known_items(&known)
+        .map_err(instructrec_model::ModelError::from)?;
+    Ok(Cow::Owned(epoch_features))
 }

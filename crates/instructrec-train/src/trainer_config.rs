@@ -38,6 +38,11 @@ pub struct TrainerConfig {
     /// Which items the matching loss runs its softmax over.
     #[config(default = "MatchingHeadConfig::new()")]
     pub matching: MatchingHeadConfig,
+    /// Share of the items whose ID embedding is hidden during an epoch (drawn anew each epoch), so
+    /// that the item tower also learns to represent items from their content alone, as it must
+    /// for items unseen in training (cold start). Needs an item tower with a content modality.
+    #[config(default = 0.0)]
+    pub id_dropout: f64,
     /// Temperature of the listwise reranking loss.
     #[config(default = 1.0)]
     pub reranking_temperature: f64,
@@ -114,6 +119,12 @@ impl TrainerConfig {
                     format!("must be positive and finite, got {clip}"),
                 ));
             }
+        }
+        if !(0.0..1.0).contains(&self.id_dropout) {
+            return Err(TrainError::config(
+                "id_dropout",
+                format!("must lie in [0, 1), got {}", self.id_dropout),
+            ));
         }
         if !(self.reranking_temperature.is_finite() && self.reranking_temperature > 0.0) {
             return Err(TrainError::config(

@@ -9,7 +9,10 @@ use instructrec_data::{Dataset, Split, Stage, SyntheticConfig};
 use instructrec_fusion::{ItemFeatures, ItemFeaturesConfig, ItemTowerConfig, Modalities};
 use instructrec_instruct::{TaskKind, TextTokenizer, TokenizerTrainingConfig, TrainingCorpus};
 use instructrec_metrics::Protocol;
-use instructrec_model::{InstructRec, InstructRecConfig, QueryTowerConfig};
+use instructrec_model::text::ScratchTextEncoderConfig;
+use instructrec_model::{
+    InstructRec, InstructRecConfig, InstructionEncoderConfig, QueryTowerConfig,
+};
 use instructrec_train::{
     evaluate, visible_before, DataConfig, EpochControl, EvaluationConfig, LrScheduleConfig,
     ProgressMode, StopReason, TaskMix, TrainError, Trainer, TrainerConfig, TrainingData,
@@ -300,6 +303,36 @@ fn bad_configs_and_mismatched_data_are_errors() {
                 .map(|_| ())
         ),
         "protocol"
+    );
+    // Hiding item IDs: a share outside [0, 1), and a model with nothing but the ID to fall back on.
+    assert_eq!(
+        field(Trainer::new(trainer_config(data_config()).with_id_dropout(1.5)).map(|_| ())),
+        "id_dropout"
+    );
+    let id_only = {
+        let mut dims = data.features().dims();
+        dims.vocab_size = fixture.tokenizer.vocab_size();
+        let item = ItemTowerConfig::new(16, dims, Modalities::id_only());
+        let query = QueryTowerConfig::new(16).with_max_instruction_tokens(24);
+        let instruction = ScratchTextEncoderConfig::new(fixture.tokenizer.vocab_size())
+            .with_d_model(16)
+            .with_n_layers(1)
+            .with_n_heads(2)
+            .with_d_ff(32)
+            .with_max_len(24);
+        InstructRecConfig::new(item, query)
+            .with_instruction(InstructionEncoderConfig::Scratch(instruction))
+            .init::<A>(&device)
+            .unwrap()
+    };
+    assert_eq!(
+        field(
+            Trainer::new(trainer_config(data_config()).with_id_dropout(0.2))
+                .unwrap()
+                .fit(id_only, &data, &device)
+                .map(|_| ())
+        ),
+        "id_dropout"
     );
     // A model whose history window is shorter than the data's.
     let short = {
