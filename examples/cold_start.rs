@@ -11,7 +11,8 @@
 //! interaction, so the model never sees their ID: their vectors come from content alone. Each
 //! user's first interaction with a cold item becomes one query, with the user's earlier
 //! (warm) items as history. The popularity baseline never ranks a cold item: it has no
-//! training interaction.
+//! training interaction. Besides HR@10 the table gives the target's mean rank as a share of the
+//! ranked list (0 = always first, 0.5 = what a random order gives).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -115,18 +116,19 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         dataset.num_items()
     );
     println!(
-        "{:<20} {:>7} {:>8} {:>8} {:>10}",
-        "task", "queries", "HR@10", "NDCG@10", "random HR@10"
+        "{:<20} {:>7} {:>8} {:>8} {:>12} {:>10}",
+        "task", "queries", "HR@10", "NDCG@10", "random HR@10", "mean rank"
     );
     for kind in TASKS {
         let outcome = ask(&recommender, &dataset, &generator, &cold, kind, args.seed)?;
         println!(
-            "{:<20} {:>7} {:>8.4} {:>8.4} {:>10.4}",
+            "{:<20} {:>7} {:>8.4} {:>8.4} {:>12.4} {:>10.3}",
             kind.to_string(),
             outcome.queries,
             outcome.hr_at_10,
             outcome.ndcg_at_10,
-            outcome.random_hr_at_10
+            outcome.random_hr_at_10,
+            outcome.mean_rank_percentile
         );
         results.insert(
             kind.to_string(),
@@ -135,6 +137,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                 "HR@10": outcome.hr_at_10,
                 "NDCG@10": outcome.ndcg_at_10,
                 "random_HR@10": outcome.random_hr_at_10,
+                "mean_rank_percentile": outcome.mean_rank_percentile,
             }),
         );
     }
@@ -177,6 +180,8 @@ struct Outcome {
     hr_at_10: f64,
     ndcg_at_10: f64,
     random_hr_at_10: f64,
+    /// Mean of rank / list length (0 = top; 0.5 = what random ranking gives).
+    mean_rank_percentile: f64,
 }
 
 /// One query per user: their first cold item, asked as `kind` with the warm items before it.
@@ -188,7 +193,7 @@ fn ask(
     kind: TaskKind,
     seed: u64,
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
-    let (mut queries, mut hits, mut ndcg, mut random) = (0usize, 0.0, 0.0, 0.0);
+    let (mut queries, mut hits, mut ndcg, mut random, mut rank_sum) = (0usize, 0.0, 0.0, 0.0, 0.0);
     for user in 0..dataset.num_users() as u32 {
         let sequence = dataset.sequence(user);
         let Some(position) = sequence.iter().position(|item| cold.contains(item)) else {
@@ -211,12 +216,18 @@ fn ask(
                 .filter_map(|&item| dataset.catalog.raw_id(item))
                 .collect()
         };
-        let top = recommender.recommend(&instruction.text, &history, 10)?;
+        let ranking = recommender.recommend(&instruction.text, &history, dataset.num_items())?;
         let target_id = dataset.catalog.raw_id(target).unwrap_or_default();
-        if let Some(rank) = top.items.iter().position(|item| item.id == target_id) {
+        let rank = ranking
+            .items
+            .iter()
+            .position(|item| item.id == target_id)
+            .ok_or_else(|| format!("the target {target_id} is missing from the full ranking"))?;
+        if rank < 10 {
             hits += 1.0;
             ndcg += 1.0 / ((rank + 2) as f64).log2();
         }
+        rank_sum += rank as f64 / ranking.items.len() as f64;
         random += 10.0 / (dataset.num_items() - history.len()) as f64;
         queries += 1;
     }
@@ -232,5 +243,6 @@ fn ask(
         hr_at_10: per_query(hits),
         ndcg_at_10: per_query(ndcg),
         random_hr_at_10: per_query(random),
+        mean_rank_percentile: per_query(rank_sum),
     })
 }
