@@ -376,3 +376,85 @@ fn bad_configs_and_mismatched_data_are_errors() {
         Err(TrainError::Checkpoint { .. })
     ));
 }
+
+/// Set in the child process of [`a_killed_run_resumes_where_it_stopped`]: the run directory the
+/// child trains into until it is killed.
+const CRASH_RUN_DIR: &str = "INSTRUCTREC_TEST_CRASH_RUN_DIR";
+
+/// A run killed with SIGKILL part-way (mid-epoch or mid-write: wherever the signal lands) resumes
+/// from its last committed epoch and ends exactly as an uninterrupted run.
+#[test]
+#[ignore = "known bug: the WordPiece trainer of the tokenizers crate breaks ties in hash-map \
+            order, so a new process trains another vocabulary and `resume` refuses the run \
+            (\"other training data\"); run with --ignored once tokenizer training is reproducible"]
+fn a_killed_run_resumes_where_it_stopped() {
+    let rng = lock_backend_rng();
+    let fixture = Fixture::new(50, 80);
+    let data = fixture.data(&data_config());
+    let device = Default::default();
+    let config = |dir: &std::path::Path| {
+        trainer_config(data_config())
+            .with_max_epochs(4)
+            .with_patience(10)
+            .with_run_dir(Some(dir.to_string_lossy().into_owned()))
+    };
+    if let Some(dir) = std::env::var_os(CRASH_RUN_DIR) {
+        // The child: train until the parent kills it.
+        let dir = std::path::PathBuf::from(dir);
+        Trainer::new(config(&dir))
+            .unwrap()
+            .fit(fixture.model(&rng, &data, 7), &data, &device)
+            .unwrap();
+        return;
+    }
+    let dirs = tempfile::tempdir().unwrap();
+    let (killed_dir, full_dir) = (dirs.path().join("killed"), dirs.path().join("full"));
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "a_killed_run_resumes_where_it_stopped",
+            "--test-threads",
+            "1",
+        ])
+        .env(CRASH_RUN_DIR, &killed_dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill as soon as the first epoch is logged: the child is then in its second epoch.
+    let log = killed_dir.join("metrics.jsonl");
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&log).map_or(true, |text| text.lines().count() == 0) {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the child ended before it was killed"
+        );
+        assert!(
+            started.elapsed().as_secs() < 300,
+            "the child never logged an epoch"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert!(
+        logged < 4,
+        "the child finished ({logged} epochs) before the kill"
+    );
+
+    let resumed = Trainer::new(config(&killed_dir))
+        .unwrap()
+        .resume(fixture.model(&rng, &data, 99), &data, &device)
+        .unwrap();
+    let full = Trainer::new(config(&full_dir))
+        .unwrap()
+        .fit(fixture.model(&rng, &data, 7), &data, &device)
+        .unwrap();
+    assert_eq!(resumed.history.len(), 4);
+    for (a, b) in full.history.iter().zip(&resumed.history) {
+        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
+        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
+    }
+    assert_eq!(full.best_epoch, resumed.best_epoch);
+}
