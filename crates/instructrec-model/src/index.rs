@@ -17,8 +17,13 @@ const MIN_REQUESTS_PER_THREAD: usize = 32;
 
 /// Threads a batch of `requests` is split across: one per core, each with enough requests.
 fn serving_threads(requests: usize) -> usize {
+    let most = requests / MIN_REQUESTS_PER_THREAD;
+    if most < 2 {
+        // Most requests (single ones) stop here: asking for the core count reads cgroup files.
+        return 1;
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(requests / MIN_REQUESTS_PER_THREAD).max(1)
+    cores.min(most)
 }
 
 /// One recommendation request.
