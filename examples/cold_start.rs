@@ -19,11 +19,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use instructrec_core::data::{load, Dataset, Format, LoadOptions};
+use instructrec_core::data::Dataset;
 use instructrec_core::instruct::{
     DatasetGenerator, InstructError, InstructionGenerator, InstructionRequest, TaskKind,
 };
 use instructrec_core::{default_trainer, Device, Recommender, RecommenderConfig};
+use instructrec_examples::{exit_code, DatasetArgs};
 use rand::rngs::StdRng;
 use rand::seq::index;
 use rand::SeedableRng;
@@ -31,13 +32,17 @@ use serde_json::json;
 
 /// Train without a share of the items and measure how well they are retrieved from content.
 #[derive(Parser)]
+// The shared `--format` help, adding that this example needs item content; `mut_args` (unlike
+// `mut_arg`) leaves the argument where it is in the usage line.
+#[command(mut_args(|arg| match arg.get_id().as_str() {
+    "format" => arg.help(
+        "recbole, movielens, amazon2023, amazon2018, sasrec or csv (the items need content)",
+    ),
+    _ => arg,
+}))]
 struct Args {
-    /// recbole, movielens, amazon2023, amazon2018, sasrec or csv (the items need content).
-    #[arg(long)]
-    format: Format,
-    /// The dataset's file or directory.
-    #[arg(long)]
-    data: PathBuf,
+    #[command(flatten)]
+    dataset: DatasetArgs,
     /// Share of the items with interactions held out of training.
     #[arg(long, default_value_t = 0.1)]
     cold_fraction: f64,
@@ -48,6 +53,10 @@ struct Args {
     /// represent items from content alone (0 turns it off).
     #[arg(long, default_value_t = 0.2)]
     id_dropout: f64,
+    /// Also score items by a content term matched directly against the request (the content
+    /// half is all a cold item has).
+    #[arg(long)]
+    content_match: bool,
     /// Seed of the cold items, the model and the instructions.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -68,13 +77,7 @@ const TASKS: [TaskKind; 4] = [
 ];
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -85,7 +88,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         )
         .into());
     }
-    let (dataset, _) = load(args.format, &args.data, &LoadOptions::default())?;
+    let (dataset, _) = args.dataset.load()?;
     let cold = cold_items(&dataset, args.cold_fraction, args.seed)?;
     let warm = dataset.retain(|interaction| !cold.contains(&interaction.item));
     eprintln!(
@@ -98,6 +101,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let config = RecommenderConfig::new()
+        .with_content_match(args.content_match)
         .with_trainer(default_trainer().with_id_dropout(args.id_dropout))
         .with_epochs(args.epochs)
         .with_seed(args.seed);

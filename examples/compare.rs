@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use clap::Parser;
-use instructrec_core::data::{load, Dataset, Format, LoadOptions};
+use instructrec_core::data::Dataset;
 use instructrec_core::instruct::TaskKind;
 use instructrec_core::metrics::Protocol;
 use instructrec_core::train::TaskMix;
@@ -39,18 +39,15 @@ use instructrec_core::{
     default_trainer, DatasetInfo, Device, EvaluationOptions, Recommender, RecommenderConfig,
     TaskScores, TrainSummary,
 };
+use instructrec_examples::{exit_code, DatasetArgs};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 /// Compare our recommender with popularity and RecBole's SASRec on the same split.
 #[derive(Parser)]
 struct Args {
-    /// recbole, movielens, amazon2023, amazon2018, sasrec or csv.
-    #[arg(long)]
-    format: Format,
-    /// The dataset's file or directory.
-    #[arg(long)]
-    data: PathBuf,
+    #[command(flatten)]
+    dataset: DatasetArgs,
     /// `full` or `sampled:<negatives>` (RecBole evaluates only these two).
     #[arg(long, default_value = "full")]
     protocol: Protocol,
@@ -87,9 +84,6 @@ struct Args {
     /// Where the RecBole atomic files and its report go.
     #[arg(long, default_value = "target/compare")]
     work_dir: PathBuf,
-    /// Skip and count malformed lines instead of stopping at the first.
-    #[arg(long)]
-    skip_bad_lines: bool,
 }
 
 /// One line of the table.
@@ -111,23 +105,12 @@ struct Row {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     let recbole_mode = recbole_eval_mode(args.protocol)?;
-    let options = if args.skip_bad_lines {
-        LoadOptions::skipping_bad_lines()
-    } else {
-        LoadOptions::default()
-    };
-    let (dataset, load_report) = load(args.format, &args.data, &options)?;
+    let (dataset, load_report) = args.dataset.load()?;
     let info = DatasetInfo::of(&dataset);
     eprintln!(
         "{}: {} users, {} items, {} interactions ({load_report})",

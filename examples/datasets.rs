@@ -11,9 +11,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use instructrec_data::{
-    load, shared_path, BadLinePolicy, Dataset, Format, LoadOptions, SyntheticConfig,
-};
+use instructrec_data::{load, shared_path, Dataset, Format, LoadOptions, SyntheticConfig};
+use instructrec_examples::{exit_code, load_options};
 
 /// Print the figures of a dataset (or of the shared datasets and the synthetic one).
 #[derive(Parser)]
@@ -53,17 +52,11 @@ const SHARED: [(Format, &str); 3] = [
 ];
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), String> {
-    let options = load_options(&args)?;
+    let options = options_from(&args)?;
     match (args.format, &args.path) {
         (Some(format), Some(path)) => print_loaded(format, path.clone(), &options),
         (None, None) => {
@@ -82,15 +75,9 @@ fn run(args: Args) -> Result<(), String> {
     }
 }
 
-fn load_options(args: &Args) -> Result<LoadOptions, String> {
-    let mut options = LoadOptions {
-        bad_lines: if args.skip_bad_lines {
-            BadLinePolicy::Skip
-        } else {
-            BadLinePolicy::Fail
-        },
-        ..LoadOptions::default()
-    };
+/// The load options the flags ask for.
+fn options_from(args: &Args) -> Result<LoadOptions, String> {
+    let mut options = load_options(args.skip_bad_lines);
     let csv = &mut options.csv;
     csv.user = args.user.clone();
     csv.item = args.item.clone();

@@ -25,24 +25,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use instructrec_core::data::{load, Format, LoadOptions};
 use instructrec_core::instruct::TaskKind;
 use instructrec_core::metrics::Protocol;
 use instructrec_core::{
     default_trainer, DatasetInfo, Device, EvaluationOptions, Recommender, RecommenderConfig,
     TextEncoder,
 };
+use instructrec_examples::{exit_code, DatasetArgs};
 use serde_json::json;
 
 /// Train on a dataset and report HR@10 / NDCG@10 / MRR per task (AUC for pointwise) as JSON.
 #[derive(Parser)]
 struct Args {
-    /// recbole, movielens, amazon2023, amazon2018, sasrec or csv.
-    #[arg(long)]
-    format: Format,
-    /// The dataset's file or directory.
-    #[arg(long)]
-    data: PathBuf,
+    #[command(flatten)]
+    dataset: DatasetArgs,
     /// full, sampled:<negatives> or rerank:<candidates>.
     #[arg(long, default_value = "full")]
     protocol: Protocol,
@@ -73,19 +69,13 @@ struct Args {
     /// Instruction examples per user and task in each epoch.
     #[arg(long)]
     instructions_per_user: Option<usize>,
-    /// Skip and count malformed lines instead of stopping at the first.
+    /// Also score items by a content term matched directly against the request's need.
     #[arg(long)]
-    skip_bad_lines: bool,
+    content_match: bool,
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(Args::parse()))
 }
 
 /// `task=weight`.
@@ -102,12 +92,7 @@ fn parse_weight(text: &str) -> Result<(TaskKind, f64), String> {
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let options = if args.skip_bad_lines {
-        LoadOptions::skipping_bad_lines()
-    } else {
-        LoadOptions::default()
-    };
-    let (dataset, load_report) = load(args.format, &args.data, &options)?;
+    let (dataset, load_report) = args.dataset.load()?;
     let info = DatasetInfo::of(&dataset);
     eprintln!(
         "{}: {} users, {} items, {} interactions ({load_report})",
@@ -123,6 +108,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         mix.instructions_per_user = count;
     }
     let config = RecommenderConfig::new()
+        .with_content_match(args.content_match)
         .with_text_encoder(args.text_encoder)
         .with_trainer(trainer)
         .with_epochs(args.epochs)

@@ -28,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use instructrec_core::{Device, Recommender};
+use instructrec_examples::exit_code;
 
 /// Ask a saved recommender for items that fit an instruction.
 #[derive(Parser)]
@@ -50,13 +51,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {

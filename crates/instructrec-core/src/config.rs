@@ -100,6 +100,11 @@ pub struct RecommenderConfig {
     /// sequential task alone is SASRec; it cannot recommend items unseen in training.
     #[config(default = true)]
     pub item_content: bool,
+    /// Whether items are also scored by a content term that a request's stated need is matched
+    /// against directly ([`InstructRecConfig::content_match`]); used only when the items have
+    /// content.
+    #[config(default = false)]
+    pub content_match: bool,
     /// The training run ([`default_trainer`] unless set).
     #[config(default = "default_trainer()")]
     pub trainer: TrainerConfig,
@@ -206,8 +211,9 @@ impl RecommenderConfig {
                     .with_max_len(self.trainer.data.max_instruction_tokens),
             )
         };
-        let config =
-            InstructRecConfig::new(item_tower, self.query_tower()).with_instruction(instruction);
+        let config = InstructRecConfig::new(item_tower, self.query_tower())
+            .with_instruction(instruction)
+            .with_content_match(self.content_match && modalities.count() > 1);
         config.validate().map_err(model_config)?;
         Ok(config)
     }

@@ -27,7 +27,7 @@
 //! let dir = tempfile::tempdir()?;
 //! recommender.save(dir.path())?;
 //! let loaded = Recommender::load(dir.path(), Device::Cpu)?;
-//! assert_eq!(loaded.recommend("a fantasy quest with dragons", &["i01", "i02"], 5)?.items, answer.items);
+//! assert_eq!(loaded.explain("a fantasy quest with dragons", &["i01", "i02"], 5)?.items, answer.items);
 //!
 //! assert_eq!(summary.epochs, 1);
 //! println!("{evaluation}");

@@ -8,14 +8,11 @@ use instructrec_instruct::{
 };
 use instructrec_metrics::{BoxedError, PointwiseCase, PointwiseScorer, UserItemPair};
 use instructrec_model::{InstructRec, ItemSet};
-use instructrec_train::DataConfig;
+use instructrec_train::{instruction_tokenizer, tokenize_in_chunks, DataConfig};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::Result;
-
-/// Instruction texts tokenized per call of the batch encoder.
-const TOKENIZE_CHUNK: usize = 1024;
 
 /// The test questions of the pointwise task, two per user, with their instruction tokens and the
 /// history window the query tower reads.
@@ -41,13 +38,7 @@ impl PointwiseQueries {
         tokenizer: &TextTokenizer,
         data: &DataConfig,
     ) -> Result<Self> {
-        let tokenizer = if tokenizer.max_len() > data.max_instruction_tokens {
-            tokenizer
-                .clone()
-                .with_max_len(data.max_instruction_tokens)?
-        } else {
-            tokenizer.clone()
-        };
+        let tokenizer = instruction_tokenizer(tokenizer, data.max_instruction_tokens)?;
         let sampler = UniformSampler::new(split.dataset())?;
         let mut rng = StdRng::seed_from_u64(data.eval_seed);
         let mut out = Self {
@@ -97,11 +88,9 @@ impl PointwiseQueries {
             }
             out.users += 1;
         }
-        for chunk in texts.chunks(TOKENIZE_CHUNK) {
-            let batch = tokenizer.encode_batch(chunk)?;
-            out.tokens
-                .extend((0..batch.batch_size).map(|row| batch.tokens(row).to_vec()));
-        }
+        tokenize_in_chunks(&tokenizer, &texts, |tokens| {
+            out.tokens.push(tokens.to_vec())
+        })?;
         Ok(out)
     }
 

@@ -16,7 +16,7 @@ use instructrec_instruct::{
 use instructrec_model::heads::MatchingHead;
 use instructrec_model::text::PretrainedTextEmbedder;
 use instructrec_model::{Instruction, Request};
-use instructrec_train::{visible_before, EpochRecord, StopReason};
+use instructrec_train::{instruction_tokenizer, visible_before, EpochRecord, StopReason};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -201,6 +201,9 @@ impl Recommender {
 
     /// [`recommend`](Self::recommend), with the attention the model paid to the history items
     /// and to the instruction's words.
+    ///
+    /// The same items in the same order; scores can differ from `recommend`'s in the last bits,
+    /// because returning attention takes the explicit softmax instead of the fused kernel.
     pub fn explain<S: AsRef<str>>(
         &self,
         instruction: &str,
@@ -463,12 +466,8 @@ fn corpus(train: &Dataset, config: &RecommenderConfig) -> Result<TrainingCorpus>
 
 /// `tokenizer` truncating at the instruction length of `config`'s model.
 fn query_tokenizer(tokenizer: &TextTokenizer, config: &RecommenderConfig) -> Result<TextTokenizer> {
-    let max = config.trainer.data.max_instruction_tokens;
-    Ok(if tokenizer.max_len() > max {
-        tokenizer.clone().with_max_len(max)?
-    } else {
-        tokenizer.clone()
-    })
+    let max_tokens = config.trainer.data.max_instruction_tokens;
+    Ok(instruction_tokenizer(tokenizer, max_tokens)?)
 }
 
 /// The item features of `catalog`, with items that have no training interaction marked

@@ -208,7 +208,33 @@ impl<B: Backend, F: FusionStrategy<B>> ItemTower<B, F> {
     ///
     /// - output: `[n, d_model]`
     pub fn forward(&self, batch: &ItemBatch<B>) -> Tensor<B, 2> {
-        let mut embeddings = self.encode_modalities(batch);
+        self.fuse_encoded(self.encode_modalities(batch), batch)
+    }
+
+    /// The item vectors followed by the items' content vectors: the mean of their present
+    /// content modality vectors (every built-in modality but the ID), zero for an item without
+    /// content.
+    ///
+    /// The fused vector mixes the ID with the content in proportions learned per item; the
+    /// content vector keeps what the item *is* (its text, categories, attributes) in a space a
+    /// request's stated need can be matched against directly.
+    ///
+    /// # Shapes
+    ///
+    /// - output: `[n, 2 * d_model]`
+    pub fn forward_with_content(&self, batch: &ItemBatch<B>) -> Tensor<B, 2> {
+        let embeddings = self.encode_modalities(batch);
+        let content_slots = usize::from(self.id.is_some())..embeddings.len();
+        let content = masked_mean(&embeddings[content_slots], batch.len(), self.d_model);
+        Tensor::cat(vec![self.fuse_encoded(embeddings, batch), content], 1)
+    }
+
+    /// Fuses the built-in modality vectors of `batch`, with the extra modalities absent.
+    fn fuse_encoded(
+        &self,
+        mut embeddings: Vec<ModalityEmbedding<B>>,
+        batch: &ItemBatch<B>,
+    ) -> Tensor<B, 2> {
         let (n, device) = (batch.len(), batch.device());
         embeddings.extend(
             (0..self.extra_modalities).map(|_| ModalityEmbedding::absent(n, self.d_model, &device)),
@@ -295,6 +321,33 @@ impl<B: Backend, F: FusionStrategy<B>> ItemTower<B, F> {
         batch_size: usize,
         device: &B::Device,
     ) -> Result<Tensor<B, 2>> {
+        self.encode_catalog_with(features, batch_size, device, |batch| self.forward(batch))
+    }
+
+    /// [`encode_catalog`](Self::encode_catalog) with each row followed by the item's content
+    /// vector ([`forward_with_content`](Self::forward_with_content)).
+    ///
+    /// # Shapes
+    ///
+    /// - output: `[num_items, 2 * d_model]`
+    pub fn encode_catalog_with_content(
+        &self,
+        features: &ItemFeatures,
+        batch_size: usize,
+        device: &B::Device,
+    ) -> Result<Tensor<B, 2>> {
+        self.encode_catalog_with(features, batch_size, device, |batch| {
+            self.forward_with_content(batch)
+        })
+    }
+
+    fn encode_catalog_with(
+        &self,
+        features: &ItemFeatures,
+        batch_size: usize,
+        device: &B::Device,
+        encode: impl Fn(&ItemBatch<B>) -> Tensor<B, 2>,
+    ) -> Result<Tensor<B, 2>> {
         ensure(batch_size > 0, "batch_size", || {
             "must be positive".to_owned()
         })?;
@@ -302,7 +355,7 @@ impl<B: Backend, F: FusionStrategy<B>> ItemTower<B, F> {
         let items: Vec<ItemIdx> = (0..features.num_items() as ItemIdx).collect();
         let chunks = items
             .chunks(batch_size)
-            .map(|chunk| Ok(self.forward(&self.batch(features, chunk, device)?)))
+            .map(|chunk| Ok(encode(&self.batch(features, chunk, device)?)))
             .collect::<Result<Vec<_>>>()?;
         if chunks.is_empty() {
             return Err(FusionError::EmptyBatch);
@@ -381,6 +434,31 @@ impl<B: Backend, F> ItemTower<B, F> {
 ///
 /// - each embedding: `values [n, d]`, `missing [n]`
 /// - output: `[n, m, d]`, `[n, m]`
+/// The mean of the present vectors of each item (zero where none is present).
+///
+/// # Shapes
+///
+/// - each embedding: `values [n, d]`, `missing [n]`
+/// - output: `[n, d]`
+fn masked_mean<B: Backend>(
+    embeddings: &[ModalityEmbedding<B>],
+    n: usize,
+    d: usize,
+) -> Tensor<B, 2> {
+    let device = embeddings
+        .first()
+        .map(|e| e.values.device())
+        .unwrap_or_default();
+    let mut sum = Tensor::<B, 2>::zeros([n, d], &device);
+    let mut count = Tensor::<B, 2>::zeros([n, 1], &device);
+    for embedding in embeddings {
+        let present = embedding.missing.clone().bool_not().float().reshape([n, 1]);
+        sum = sum + embedding.values.clone() * present.clone();
+        count = count + present;
+    }
+    sum / count.clamp_min(1.0)
+}
+
 fn stack<B: Backend>(embeddings: Vec<ModalityEmbedding<B>>) -> (Tensor<B, 3>, Tensor<B, 2, Bool>) {
     if let [single] = embeddings.as_slice() {
         let [n, d] = single.values.dims();

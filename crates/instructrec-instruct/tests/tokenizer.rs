@@ -144,6 +144,16 @@ fn the_corpus_holds_items_categories_reviews_and_instructions() {
     assert!(blank.is_empty());
 }
 
+/// A 300-piece vocabulary: small enough for the test corpus to fill it.
+fn small_config(model: SubwordModel) -> TokenizerTrainingConfig {
+    TokenizerTrainingConfig {
+        model,
+        vocab_size: 300,
+        min_frequency: 1,
+        max_len: 32,
+    }
+}
+
 #[test]
 fn trained_tokenizers_put_special_tokens_first_and_reload_identically() {
     let corpus = corpus();
@@ -153,12 +163,7 @@ fn trained_tokenizers_put_special_tokens_first_and_reload_identically() {
         "zebra xylophone",
     ];
     for model in [SubwordModel::WordPiece, SubwordModel::Bpe] {
-        let config = TokenizerTrainingConfig {
-            model,
-            vocab_size: 300,
-            min_frequency: 1,
-            max_len: 32,
-        };
+        let config = small_config(model);
         let tokenizer = TextTokenizer::train(&corpus, &config).unwrap();
         for (id, token) in SPECIAL_TOKENS.iter().enumerate() {
             assert_eq!(
@@ -216,4 +221,28 @@ fn training_rejects_an_empty_corpus_and_a_tiny_vocabulary() {
             ..
         }
     ));
+}
+
+/// Same corpus, same config → same vocabulary, with the same ids: otherwise a model trained in
+/// one process reads other tokens in the next, and a resumed run cannot find its own data.
+#[test]
+fn tokenizer_training_is_reproducible() {
+    let corpus = corpus();
+    for model in [SubwordModel::WordPiece, SubwordModel::Bpe] {
+        let config = small_config(model);
+        let vocab = || {
+            let mut vocab: Vec<(String, u32)> = TextTokenizer::train(&corpus, &config)
+                .unwrap()
+                .inner()
+                .get_vocab(true)
+                .into_iter()
+                .collect();
+            vocab.sort_unstable();
+            vocab
+        };
+        let first = vocab();
+        for _ in 0..4 {
+            assert_eq!(vocab(), first, "{model:?}");
+        }
+    }
 }

@@ -94,9 +94,9 @@ impl<B: Backend, H: RecommenderHead<B>> CatalogIndex<B, H> {
     /// not finite.
     ///
     /// # Shapes
-    /// - `catalog`: `[model.config().num_items(), model.d_model()]`
+    /// - `catalog`: `[model.config().num_items(), model.vector_width()]`
     pub fn from_catalog(model: InstructRec<B>, catalog: Tensor<B, 2>, head: H) -> Result<Self> {
-        let expected = [model.config().num_items(), model.d_model()];
+        let expected = [model.config().num_items(), model.vector_width()];
         if catalog.dims() != expected {
             return Err(ModelError::InvalidInput {
                 name: "catalog",
@@ -332,17 +332,37 @@ fn rank(a: &ScoredItem, b: &ScoredItem) -> Ordering {
         .then_with(|| a.item.cmp(&b.item))
 }
 
-/// The `k` best `(item, score)` pairs, best first, by partial selection.
+/// The `k` best `(item, score)` pairs, best first.
+///
+/// Serving ranks the whole catalog for every request, so this must not copy the catalog: it
+/// keeps a buffer of at most `2k` pairs, cuts it back to the best `k` by partial selection when
+/// full, and from then on admits only pairs that beat the `k`-th best so far (on a 24K catalog,
+/// almost every pair is rejected by that one comparison).
 fn top_k(pool: impl Iterator<Item = (u32, f32)>, k: usize) -> Vec<ScoredItem> {
-    let mut all: Vec<ScoredItem> = pool
-        .map(|(item, score)| ScoredItem { item, score })
-        .collect();
-    if all.len() > k {
-        all.select_nth_unstable_by(k - 1, rank);
-        all.truncate(k);
+    if k == 0 {
+        return Vec::new();
     }
-    all.sort_unstable_by(rank);
-    all
+    let capacity = k.saturating_mul(2).max(1);
+    let mut best: Vec<ScoredItem> = Vec::with_capacity(capacity);
+    let mut floor: Option<ScoredItem> = None;
+    for (item, score) in pool {
+        let candidate = ScoredItem { item, score };
+        if floor.is_some_and(|floor| rank(&candidate, &floor) != Ordering::Less) {
+            continue;
+        }
+        best.push(candidate);
+        if best.len() == capacity {
+            best.select_nth_unstable_by(k - 1, rank);
+            best.truncate(k);
+            floor = Some(best[k - 1]);
+        }
+    }
+    if best.len() > k {
+        best.select_nth_unstable_by(k - 1, rank);
+        best.truncate(k);
+    }
+    best.sort_unstable_by(rank);
+    best
 }
 
 fn explain<B: Backend>(
@@ -382,4 +402,32 @@ fn explain<B: Backend>(
             }
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+
+    #[test]
+    fn top_k_equals_sorting_everything() {
+        let mut rng = StdRng::seed_from_u64(3);
+        for n in [0, 1, 5, 37, 1000] {
+            // Few distinct scores, so ties (broken by id) are common.
+            let pool: Vec<(u32, f32)> = (0..n)
+                .map(|item| (item, f32::from(rng.random_range(0..20u8))))
+                .collect();
+            let mut sorted: Vec<ScoredItem> = pool
+                .iter()
+                .map(|&(item, score)| ScoredItem { item, score })
+                .collect();
+            sorted.sort_by(rank);
+            for k in [0, 1, 3, 10, 64, 2000] {
+                let expected = &sorted[..k.min(sorted.len())];
+                assert_eq!(top_k(pool.iter().copied(), k), expected, "n {n}, k {k}");
+            }
+        }
+    }
 }

@@ -96,6 +96,7 @@ mod item_set;
 mod model;
 pub mod query;
 pub mod text;
+mod transformer;
 
 pub use backend::{CpuAutodiffBackend, CpuBackend};
 pub use batch::{

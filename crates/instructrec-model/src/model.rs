@@ -1,6 +1,7 @@
 //! The attention recommender: item tower, instruction encoder and query tower.
 
 use burn::module::{ModuleVisitor, Param};
+use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use instructrec_fusion::{ItemBatch, ItemFeatures, ItemTower, ItemTowerConfig};
 
@@ -23,6 +24,17 @@ pub struct InstructRecConfig {
     /// How instruction tokens are encoded.
     #[config(default = "InstructionEncoderConfig::SharedTokens")]
     pub instruction: InstructionEncoderConfig,
+    /// Score an item by a second, content term too: a projection of the query against the
+    /// item's content vector (the mean of its content modalities, without the ID; see
+    /// [`ItemTower::forward_with_content`]).
+    ///
+    /// A stated need ("something for my kids") is about what an item *is*. In the fused item
+    /// vector that is mixed with the ID embedding in learned, per-item proportions, so the query
+    /// can hardly filter by it; the content term gives the need a direct path. Item vectors are
+    /// then `[fused | content]` and query vectors `[query | projected query]`, `2 * d_model`
+    /// wide, so every head's inner product scores both terms. Needs a content modality.
+    #[config(default = false)]
+    pub content_match: bool,
 }
 
 impl InstructRecConfig {
@@ -45,6 +57,14 @@ impl InstructRecConfig {
             return Err(ModelError::InvalidConfig {
                 field: "instruction",
                 message: "shared instruction tokens need the item tower's text modality".into(),
+            });
+        }
+        if self.content_match && self.item_tower.modalities.count() < 2 {
+            return Err(ModelError::InvalidConfig {
+                field: "content_match",
+                message: "the content term needs an item tower with a content modality besides \
+                          the ID"
+                    .into(),
             });
         }
         self.instruction
@@ -91,6 +111,10 @@ impl InstructRecConfig {
                 .instruction
                 .init(self.query_tower.d_model, d_token, device)?,
             query_tower: self.query_tower.init(device)?,
+            content_query: self.content_match.then(|| {
+                let d = self.query_tower.d_model;
+                LinearConfig::new(d, d).init(device)
+            }),
             item_tower,
             config: self.clone(),
         };
@@ -134,6 +158,8 @@ pub struct InstructRec<B: Backend> {
     item_tower: ItemTower<B>,
     instruction: InstructionEncoder<B>,
     query_tower: QueryTower<B>,
+    /// Projects query states onto the content space ([`InstructRecConfig::content_match`]).
+    content_query: Option<Linear<B>>,
     config: InstructRecConfig,
 }
 
@@ -153,9 +179,18 @@ impl<B: Backend> InstructRec<B> {
         &self.query_tower
     }
 
-    /// Width of query and item vectors.
+    /// Width of the towers' states.
     pub fn d_model(&self) -> usize {
         self.query_tower.d_model()
+    }
+
+    /// Width of the query and item vectors the heads score: `d_model`, or `2 * d_model` with
+    /// [`InstructRecConfig::content_match`].
+    pub fn vector_width(&self) -> usize {
+        match self.content_query {
+            Some(_) => 2 * self.d_model(),
+            None => self.d_model(),
+        }
     }
 
     /// A builder of query batches that fit this model.
@@ -170,9 +205,12 @@ impl<B: Backend> InstructRec<B> {
     /// The vectors of a batch of items.
     ///
     /// # Shapes
-    /// - output: `[items.len(), d_model]`
+    /// - output: `[items.len(), vector_width]`
     pub fn item_vectors(&self, items: &ItemBatch<B>) -> Tensor<B, 2> {
-        self.item_tower.forward(items)
+        match self.content_query {
+            Some(_) => self.item_tower.forward_with_content(items),
+            None => self.item_tower.forward(items),
+        }
     }
 
     /// The vectors of the items of `set`, by row: the item table of a training step.
@@ -180,7 +218,7 @@ impl<B: Backend> InstructRec<B> {
     /// Errors if the set is empty or the features do not fit the item tower.
     ///
     /// # Shapes
-    /// - output: `[set.len(), d_model]`
+    /// - output: `[set.len(), vector_width]`
     pub fn item_table(
         &self,
         features: &ItemFeatures,
@@ -195,16 +233,18 @@ impl<B: Backend> InstructRec<B> {
     /// on an inference model (`model.valid()`) to cache it.
     ///
     /// # Shapes
-    /// - output: `[features.num_items(), d_model]`
+    /// - output: `[features.num_items(), vector_width]`
     pub fn encode_catalog(
         &self,
         features: &ItemFeatures,
         batch_size: usize,
         device: &B::Device,
     ) -> Result<Tensor<B, 2>> {
-        Ok(self
-            .item_tower
-            .encode_catalog(features, batch_size, device)?)
+        let tower = &self.item_tower;
+        Ok(match self.content_query {
+            Some(_) => tower.encode_catalog_with_content(features, batch_size, device)?,
+            None => tower.encode_catalog(features, batch_size, device)?,
+        })
     }
 
     /// Encodes a batch of requests; `items` is the item table the batch's history rows point
@@ -215,38 +255,54 @@ impl<B: Backend> InstructRec<B> {
     /// does not match the model.
     ///
     /// # Shapes
-    /// - `items`: `[m, d_model]`
-    /// - output: see [`QueryOutput`]
+    /// - `items`: `[m, vector_width]`
+    /// - output: see [`QueryOutput`], with `query` and `per_position` `vector_width` wide
     pub fn encode_query(
         &self,
         batch: &QueryBatch<B>,
         items: Tensor<B, 2>,
     ) -> Result<QueryOutput<B>> {
-        let [m, d] = items.dims();
-        if d != self.d_model() || m <= batch.max_history_row as usize {
+        let [m, width] = items.dims();
+        if width != self.vector_width() || m <= batch.max_history_row as usize {
             return Err(ModelError::InvalidInput {
                 name: "items",
                 message: format!(
-                    "an item table of shape [{m}, {d}] for a batch that needs {} rows of width {}",
+                    "an item table of shape [{m}, {width}] for a batch that needs {} rows of \
+                     width {}",
                     batch.max_history_row + 1,
-                    self.d_model()
+                    self.vector_width()
                 ),
             });
         }
+        // The history is read as fused item vectors; the content half is for scoring.
+        let d = self.d_model();
         let layout = batch.layout.clone();
-        let history = items.select(0, batch.history_rows.clone()).reshape([
-            layout.batch_size(),
-            layout.history_len(),
-            d,
-        ]);
+        let history = items
+            .slice(s![.., 0..d])
+            .select(0, batch.history_rows.clone())
+            .reshape([layout.batch_size(), layout.history_len(), d]);
         let instruction = self
             .instruction
             .forward(&batch.instruction, self.item_tower.token_embedding())?;
-        self.query_tower.forward(QueryTowerInput {
+        let output = self.query_tower.forward(QueryTowerInput {
             instruction,
             history,
             layout,
             with_attention: batch.with_attention,
+        })?;
+        Ok(match &self.content_query {
+            Some(project) => QueryOutput {
+                query: Tensor::cat(vec![output.query.clone(), project.forward(output.query)], 1),
+                per_position: Tensor::cat(
+                    vec![
+                        output.per_position.clone(),
+                        project.forward(output.per_position),
+                    ],
+                    2,
+                ),
+                attention: output.attention,
+            },
+            None => output,
         })
     }
 }

@@ -7,10 +7,12 @@ use instructrec_instruct::{
     DatasetGenerator, GeneratorConfig, InstructionGenerator, TaskKind, TextTokenizer,
 };
 
-use instructrec_metrics::{EvalReport, Evaluator, PopularityScorer, Protocol};
+use instructrec_metrics::{Evaluator, PopularityScorer, Protocol};
 
 use crate::examples::ExampleLimits;
-use crate::{visible_before, EvalQueries, Result, TaskMix, TrainError, TrainingExamples};
+use crate::{
+    visible_before, EvalQueries, Result, TaskMix, TrainError, TrainingExamples, ValidationReport,
+};
 
 /// How training examples and evaluation queries are built.
 #[derive(Config, Debug, PartialEq)]
@@ -30,9 +32,12 @@ pub struct DataConfig {
     /// Seed of the training examples: targets, forms, negatives and instruction wording.
     #[config(default = 42)]
     pub seed: u64,
-    /// The task validated every epoch (its NDCG@10 drives early stopping).
-    #[config(default = "TaskKind::Sequential")]
-    pub validation_task: TaskKind,
+    /// The tasks validated every epoch; early stopping watches the mean of the monitored metric
+    /// over them. Empty (the default): every ranking task the mix trains on. A task the dataset
+    /// cannot state instructions for (no text for a search, no reviews for explicit preference)
+    /// is left out and reported by [`TrainingData::validation_skipped`].
+    #[config(default = "Vec::new()")]
+    pub validation_tasks: Vec<TaskKind>,
     /// Seed of the evaluation instructions' wording (reported with every evaluation).
     #[config(default = 2023)]
     pub eval_seed: u64,
@@ -51,10 +56,25 @@ impl DataConfig {
                 "must be at least 1",
             ));
         }
-        if self.validation_task == TaskKind::Pointwise {
+        if self.validation_tasks.contains(&TaskKind::Pointwise) {
             return Err(TrainError::config(
-                "validation_task",
+                "validation_tasks",
                 "validation ranks the catalog; the pointwise task cannot be validated that way",
+            ));
+        }
+        if self.validated_tasks().is_empty() {
+            return Err(TrainError::config(
+                "validation_tasks",
+                "the mix trains only the pointwise task; name a ranking task to validate",
+            ));
+        }
+        let mut distinct = self.validation_tasks.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() != self.validation_tasks.len() {
+            return Err(TrainError::config(
+                "validation_tasks",
+                format!("a task is listed twice: {:?}", self.validation_tasks),
             ));
         }
         self.generator
@@ -63,12 +83,28 @@ impl DataConfig {
     }
 }
 
+impl DataConfig {
+    /// The tasks to validate: [`validation_tasks`](Self::validation_tasks), or when empty the
+    /// ranking tasks the mix trains on.
+    pub fn validated_tasks(&self) -> Vec<TaskKind> {
+        if self.validation_tasks.is_empty() {
+            self.task_mix
+                .active()
+                .filter(|&task| task != TaskKind::Pointwise)
+                .collect()
+        } else {
+            self.validation_tasks.clone()
+        }
+    }
+}
+
 /// The prepared data of a run: training examples, validation queries and the item features.
 #[derive(Debug, Clone)]
 pub struct TrainingData {
     config: DataConfig,
     examples: TrainingExamples,
-    validation: EvalQueries,
+    validation: Vec<EvalQueries>,
+    validation_skipped: Vec<(TaskKind, String)>,
     features: ItemFeatures,
     tokenizer: TextTokenizer,
     train_counts: Vec<u32>,
@@ -143,18 +179,26 @@ impl TrainingData {
                 seed: config.seed,
             },
         )?;
-        let validation = EvalQueries::prepare(
-            split,
-            Stage::Validation,
-            config.validation_task,
-            generator,
-            tokenizer,
-            config,
-        )?;
+        let mut validation = Vec::new();
+        let mut validation_skipped = Vec::new();
+        for task in config.validated_tasks() {
+            match EvalQueries::prepare(split, Stage::Validation, task, generator, tokenizer, config)
+            {
+                Ok(queries) => validation.push(queries),
+                Err(TrainError::NoData(reason)) => validation_skipped.push((task, reason)),
+                Err(other) => return Err(other),
+            }
+        }
+        if validation.is_empty() {
+            return Err(TrainError::NoData(format!(
+                "no validation task can be asked of this dataset: {validation_skipped:?}"
+            )));
+        }
         Ok(Self {
             config: config.clone(),
             examples,
             validation,
+            validation_skipped,
             features,
             tokenizer: tokenizer.clone(),
             train_counts,
@@ -171,9 +215,15 @@ impl TrainingData {
         &self.examples
     }
 
-    /// The validation queries.
-    pub fn validation(&self) -> &EvalQueries {
+    /// The validation queries, one set per validated task.
+    pub fn validation(&self) -> &[EvalQueries] {
         &self.validation
+    }
+
+    /// The configured validation tasks left out, each with the reason (the dataset lacks what
+    /// their instructions are made from).
+    pub fn validation_skipped(&self) -> &[(TaskKind, String)] {
+        &self.validation_skipped
     }
 
     /// The item features (items without a training interaction marked unknown).
@@ -202,11 +252,20 @@ impl TrainingData {
         &self,
         protocol: Protocol,
         candidate_seed: u64,
-    ) -> Result<EvalReport> {
+    ) -> Result<ValidationReport> {
         let counts: Vec<u64> = self.train_counts.iter().map(|&c| u64::from(c)).collect();
         let mut popularity = PopularityScorer::from_counts(&counts)?;
-        Ok(Evaluator::new(protocol, counts.len() as u32)
-            .with_seed(candidate_seed)
-            .evaluate(&mut popularity, self.validation.cases())?)
+        let evaluator = Evaluator::new(protocol, counts.len() as u32).with_seed(candidate_seed);
+        let reports = self
+            .validation
+            .iter()
+            .map(|queries| {
+                Ok((
+                    queries.task(),
+                    evaluator.evaluate(&mut popularity, queries.cases())?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ValidationReport::from_reports(reports))
     }
 }

@@ -1,15 +1,58 @@
-//! Tokenizing many instruction texts into a flat token store, in batches.
+//! Tokenizing instruction texts as the query tower reads them: truncated to its instruction
+//! slots, many texts per call of the batch encoder.
 
 use instructrec_instruct::TextTokenizer;
 
 use crate::ragged::Ragged;
 use crate::{Result, TrainError};
 
-/// Texts tokenized per call of the fast batch encoder.
+/// Texts tokenized per call of the fast batch encoder: enough to keep it busy, few enough that
+/// its padded batch stays small.
 const CHUNK: usize = 1024;
 
-/// Tokenizes texts into a [`Ragged`] store, truncating every text to the query tower's
-/// instruction slots; texts are buffered and encoded in batches.
+/// `tokenizer`, truncating every text at `max_tokens` tokens (special tokens included), as the
+/// query tower's `max_instruction_tokens` slots hold; a tokenizer that already keeps fewer is
+/// returned as it is.
+///
+/// Errors if `max_tokens` is 0 or leaves no room beside the special tokens.
+pub fn instruction_tokenizer(
+    tokenizer: &TextTokenizer,
+    max_tokens: usize,
+) -> Result<TextTokenizer> {
+    if max_tokens == 0 {
+        return Err(TrainError::config(
+            "max_instruction_tokens",
+            "must be at least 1",
+        ));
+    }
+    Ok(if tokenizer.max_len() > max_tokens {
+        tokenizer.clone().with_max_len(max_tokens)?
+    } else {
+        tokenizer.clone()
+    })
+}
+
+/// Tokenizes `texts` with `tokenizer` (e.g. an [`instruction_tokenizer`]) and hands each text's
+/// token ids to `row`, in the order of `texts`.
+///
+/// The texts are encoded a chunk at a time by the fast batch encoder, which pads every chunk to
+/// its longest text: one call for all texts would hold the padded ids of every text at once.
+pub fn tokenize_in_chunks<S: AsRef<str>>(
+    tokenizer: &TextTokenizer,
+    texts: &[S],
+    mut row: impl FnMut(&[u32]),
+) -> Result<()> {
+    for chunk in texts.chunks(CHUNK) {
+        let batch = tokenizer.encode_batch(chunk)?;
+        for index in 0..batch.batch_size {
+            row(batch.tokens(index));
+        }
+    }
+    Ok(())
+}
+
+/// Tokenizes texts into a [`Ragged`] store with an [`instruction_tokenizer`]; texts are
+/// buffered and encoded in batches.
 pub(crate) struct InstructionTokens {
     tokenizer: TextTokenizer,
     pending: Vec<String>,
@@ -19,19 +62,8 @@ pub(crate) struct InstructionTokens {
 impl InstructionTokens {
     /// A store whose rows hold at most `max_tokens` tokens (special tokens included).
     pub fn new(tokenizer: &TextTokenizer, max_tokens: usize) -> Result<Self> {
-        if max_tokens == 0 {
-            return Err(TrainError::config(
-                "max_instruction_tokens",
-                "must be at least 1",
-            ));
-        }
-        let tokenizer = if tokenizer.max_len() > max_tokens {
-            tokenizer.clone().with_max_len(max_tokens)?
-        } else {
-            tokenizer.clone()
-        };
         Ok(Self {
-            tokenizer,
+            tokenizer: instruction_tokenizer(tokenizer, max_tokens)?,
             pending: Vec::with_capacity(CHUNK),
             tokens: Ragged::default(),
         })
@@ -60,13 +92,8 @@ impl InstructionTokens {
     }
 
     fn flush(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let batch = self.tokenizer.encode_batch(&self.pending)?;
-        for row in 0..batch.batch_size {
-            self.tokens.push(batch.tokens(row));
-        }
+        let tokens = &mut self.tokens;
+        tokenize_in_chunks(&self.tokenizer, &self.pending, |row| tokens.push(row))?;
         self.pending.clear();
         Ok(())
     }

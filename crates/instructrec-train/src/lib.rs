@@ -1,6 +1,6 @@
 //! Training loops for instructrec: multi-task instruction tuning, schedules, checkpoints.
 //!
-//! - **Data, prepared once** ([`TrainingData::prepare`]): from a leave-one-out [`Split`], the
+//! - **Data, prepared once** ([`TrainingData::prepare`]): from a leave-one-out [`Split`](instructrec_data::Split), the
 //!   built-in instruction generator and a tokenizer, the training part becomes flat, compact
 //!   [`TrainingExamples`] that mix the tasks of the design (sequential, product search,
 //!   personalized search, vague intent, explicit preference, pointwise) in matching, reranking
@@ -12,8 +12,9 @@
 //! - **The loop** ([`Trainer`], [`fit`]): AdamW, linear warmup then cosine or linear decay
 //!   ([`LrScheduleConfig`]), global-norm gradient clipping ([`clip_grad_norm`]), dropout on in
 //!   training and off in validation (the inner backend's `valid()` model), validation every
-//!   epoch under a [`Protocol`](instructrec_metrics::Protocol) with early stopping on NDCG@10,
-//!   and the best model kept.
+//!   epoch under a [`Protocol`](instructrec_metrics::Protocol) on every task the mix trains
+//!   (or [`DataConfig::validation_tasks`]), early stopping on their mean NDCG@10
+//!   ([`ValidationReport`]), and the best model kept.
 //! - **Reproducible and resumable**: every random choice derives from the seed and the epoch
 //!   (the backend's generator is reseeded each epoch), so a run depends only on its config, data,
 //!   device and initial model. With a [`TrainerConfig::run_dir`], every epoch writes the model,
@@ -120,6 +121,7 @@ mod task_mix;
 mod test_support;
 mod trainer;
 mod trainer_config;
+mod validation;
 mod visibility;
 
 pub use clip::clip_grad_norm;
@@ -129,6 +131,7 @@ pub use error::{Result, TrainError};
 pub use eval_queries::{EvalQueries, EvalQuery};
 pub use evaluate::{evaluate, EvaluationConfig, TaskReport};
 pub use examples::{Example, ExampleForm, TrainingExamples};
+pub use instruction_tokens::{instruction_tokenizer, tokenize_in_chunks};
 pub use memory::peak_rss_mb;
 pub use metrics_log::{EpochRecord, MetricsLog};
 pub use progress::{Progress, ProgressMode};
@@ -138,4 +141,5 @@ pub use scorer::ModelScorer;
 pub use task_mix::TaskMix;
 pub use trainer::{fit, EpochControl, StopReason, TrainOutcome, Trainer};
 pub use trainer_config::TrainerConfig;
+pub use validation::ValidationReport;
 pub use visibility::{visible_before, visible_lengths};

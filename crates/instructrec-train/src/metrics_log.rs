@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use instructrec_instruct::TaskKind;
 use serde::{Deserialize, Serialize};
 
 use crate::{Result, TrainError};
@@ -17,8 +18,11 @@ pub struct EpochRecord {
     /// Mean training loss over the epoch's steps.
     pub train_loss: f64,
     /// Validation metrics by name, as the metrics crate reports them (`"HR@10"`, `"NDCG@10"`,
-    /// `"MRR"`, …).
+    /// `"MRR"`, …): the mean over the validated tasks, which early stopping watches.
     pub val: BTreeMap<String, f64>,
+    /// Validation metrics of each validated task.
+    #[serde(default)]
+    pub val_tasks: BTreeMap<TaskKind, BTreeMap<String, f64>>,
     /// Learning rate of the epoch's last step.
     pub lr: f64,
     /// Wall-clock seconds of the epoch, validation included.
@@ -92,6 +96,10 @@ mod tests {
             epoch,
             train_loss: 1.5 - epoch as f64 * 0.1,
             val: BTreeMap::from([("NDCG@10".to_owned(), 0.1 * epoch as f64)]),
+            val_tasks: BTreeMap::from([(
+                TaskKind::Sequential,
+                BTreeMap::from([("NDCG@10".to_owned(), 0.1 * epoch as f64)]),
+            )]),
             lr: 1e-3,
             seconds: 2.0,
             sequences_per_second: 100.0,

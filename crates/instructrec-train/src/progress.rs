@@ -10,6 +10,8 @@ use crate::EpochRecord;
 
 /// Validation metrics shown in the epoch summary line (the metrics log keeps them all).
 const SUMMARY_METRICS: [&str; 3] = ["HR@10", "NDCG@10", "MRR"];
+/// The metric shown per task when several tasks are validated.
+const PER_TASK_METRIC: &str = "NDCG@10";
 
 /// Where and how training reports its progress.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +125,24 @@ impl Progress {
             .filter_map(|&name| record.val.get(name).map(|v| format!("{name} {v:.4}")))
             .collect::<Vec<_>>()
             .join(" ");
+        let val = if record.val_tasks.len() > 1 {
+            let per_task = record
+                .val_tasks
+                .iter()
+                .filter_map(|(task, metrics)| {
+                    metrics
+                        .get(PER_TASK_METRIC)
+                        .map(|v| format!("{task} {v:.4}"))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(
+                "{val} (mean of {} tasks; {PER_TASK_METRIC}: {per_task})",
+                record.val_tasks.len()
+            )
+        } else {
+            val
+        };
         eprintln!(
             "epoch {}/{}: loss {:.4} · val {val} · lr {:.2e} · {:.1}s · {:.0} seq/s{}",
             record.epoch + 1,

@@ -91,14 +91,9 @@ impl TaskMix {
 
     /// The loss weight of `kind`.
     pub fn weight(&self, kind: TaskKind) -> f64 {
-        match kind {
-            TaskKind::Sequential => self.sequential,
-            TaskKind::ProductSearch => self.product_search,
-            TaskKind::PersonalizedSearch => self.personalized_search,
-            TaskKind::VagueIntent => self.vague_intent,
-            TaskKind::ExplicitPreference => self.explicit_preference,
-            TaskKind::Pointwise => self.pointwise,
-        }
+        // Reading through `weight_mut` of a copy (a handful of numbers) keeps the one mapping of
+        // tasks to fields there.
+        *self.clone().weight_mut(kind)
     }
 
     /// The loss weight of `kind`, to change it.
@@ -143,6 +138,26 @@ mod tests {
         let seq = TaskMix::sequential_only();
         seq.validate().unwrap();
         assert_eq!(seq.active().collect::<Vec<_>>(), vec![TaskKind::Sequential]);
+    }
+
+    #[test]
+    fn weights_map_to_their_fields() {
+        let mut mix = TaskMix::new()
+            .with_sequential(1.0)
+            .with_product_search(2.0)
+            .with_personalized_search(3.0)
+            .with_vague_intent(4.0)
+            .with_explicit_preference(5.0)
+            .with_pointwise(6.0);
+        let weights = TaskKind::ALL.map(|kind| mix.weight(kind));
+        assert_eq!(weights, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        for kind in TaskKind::ALL {
+            *mix.weight_mut(kind) += 10.0;
+        }
+        assert_eq!(
+            TaskKind::ALL.map(|kind| mix.weight(kind)),
+            weights.map(|w| w + 10.0)
+        );
     }
 
     #[test]

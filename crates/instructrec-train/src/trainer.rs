@@ -24,8 +24,9 @@ use crate::evaluate::{rank, CATALOG_BATCH};
 use crate::loss::{step_loss, Heads};
 use crate::seeding::{derive_seed, rng, Stream};
 use crate::{
-    checkpoint, clip_grad_norm, peak_rss_mb, EarlyStopping, EpochRecord, MetricsLog, Progress,
-    Result, RunDir, RunState, TrainError, TrainerConfig, TrainingData, Verdict, RUN_STATE_VERSION,
+    checkpoint, clip_grad_norm, peak_rss_mb, EarlyStopping, EpochRecord, EvalQueries, MetricsLog,
+    Progress, Result, RunDir, RunState, TrainError, TrainerConfig, TrainingData, ValidationReport,
+    Verdict, RUN_STATE_VERSION,
 };
 
 /// Config fields that may change when a run is resumed (they do not affect its results).
@@ -275,8 +276,8 @@ impl Trainer {
         }
         match model_config.instruction_kind() {
             InstructionKind::Tokens { vocab_size } => {
-                let max = [data.examples().max_token(), data.validation().max_token()]
-                    .into_iter()
+                let max = std::iter::once(data.examples().max_token())
+                    .chain(data.validation().iter().map(EvalQueries::max_token))
                     .flatten()
                     .max();
                 match max {
@@ -327,7 +328,7 @@ impl Trainer {
         };
         let num_items = data.num_items();
         let mut touched: Vec<u32> = Vec::new();
-        for case in data.validation().cases() {
+        for case in data.validation().iter().flat_map(EvalQueries::cases) {
             touched.clear();
             touched.extend(case.history.iter().chain(&case.targets));
             touched.sort_unstable();
@@ -427,6 +428,9 @@ impl Trainer {
             None => None,
         };
         let mut progress = Progress::new(config.progress, config.log_every_steps);
+        for (task, reason) in data.validation_skipped() {
+            progress.note(&format!("not validating `{task}`: {reason}"));
+        }
         let mut batcher = StepBatcher::new();
         let mut order: Vec<usize> = Vec::with_capacity(n);
         let mut best_in_memory: Option<InstructRec<B>> = None;
@@ -501,19 +505,28 @@ impl Trainer {
 
             let valid = model.valid();
             let catalog = valid.encode_catalog(data.features(), CATALOG_BATCH, device)?;
-            let report = rank(
-                &valid,
-                &heads.matching,
-                catalog,
-                data.validation(),
-                &evaluator,
-                device,
-            )?;
+            let reports = data
+                .validation()
+                .iter()
+                .map(|queries| {
+                    let report = rank(
+                        &valid,
+                        &heads.matching,
+                        catalog.clone(),
+                        queries,
+                        &evaluator,
+                        device,
+                    )?;
+                    Ok((queries.task(), report))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let report = ValidationReport::from_reports(reports);
             let seconds = started.elapsed().as_secs_f64();
             let record = EpochRecord {
                 epoch,
                 train_loss,
-                val: report.metrics.clone(),
+                val: report.mean.clone(),
+                val_tasks: report.tasks.clone(),
                 lr,
                 seconds,
                 sequences_per_second: n as f64 / train_seconds.max(1e-9),

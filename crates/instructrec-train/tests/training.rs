@@ -146,6 +146,16 @@ fn validation_ndcg_rises_above_popularity() {
     );
     assert!(outcome.history.last().unwrap().train_loss < outcome.history[0].train_loss);
     assert!(outcome.sequences_per_second > 0.0);
+    // Every ranking task of the mix is validated, and early stopping reads their mean.
+    let validated: Vec<TaskKind> = data.validation().iter().map(|q| q.task()).collect();
+    assert_eq!(validated, data.config().validated_tasks());
+    assert!(validated.len() > 1 && validated.contains(&TaskKind::Sequential));
+    for record in &outcome.history {
+        let per_task: Vec<f64> = record.val_tasks.values().map(|m| m["NDCG@10"]).collect();
+        assert_eq!(per_task.len(), validated.len());
+        let mean = per_task.iter().sum::<f64>() / per_task.len() as f64;
+        assert!((record.val["NDCG@10"] - mean).abs() < 1e-12);
+    }
 
     // Per-task evaluation of the best model on the test stage, with the reported seed.
     let device = Default::default();
@@ -277,6 +287,14 @@ fn bad_configs_and_mismatched_data_are_errors() {
         ),
         "data"
     );
+    // Validation tasks the ranking cannot validate, or listed twice.
+    for tasks in [
+        vec![TaskKind::Pointwise],
+        vec![TaskKind::Sequential, TaskKind::Sequential],
+    ] {
+        let config = data_config().with_validation_tasks(tasks);
+        assert_eq!(field(config.validate()), "validation_tasks");
+    }
     // So many epochs that the run's step count overflows.
     let endless = trainer_config(data_config())
         .with_batch_size(1)
@@ -384,9 +402,6 @@ const CRASH_RUN_DIR: &str = "INSTRUCTREC_TEST_CRASH_RUN_DIR";
 /// A run killed with SIGKILL part-way (mid-epoch or mid-write: wherever the signal lands) resumes
 /// from its last committed epoch and ends exactly as an uninterrupted run.
 #[test]
-#[ignore = "known bug: the WordPiece trainer of the tokenizers crate breaks ties in hash-map \
-            order, so a new process trains another vocabulary and `resume` refuses the run \
-            (\"other training data\"); run with --ignored once tokenizer training is reproducible"]
 fn a_killed_run_resumes_where_it_stopped() {
     let rng = lock_backend_rng();
     let fixture = Fixture::new(50, 80);

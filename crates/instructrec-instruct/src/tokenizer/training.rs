@@ -1,14 +1,20 @@
 //! Settings for training a subword tokenizer on a dataset's text.
 
+use std::collections::BTreeMap;
+
+use ahash::{AHashMap, RandomState};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 use tokenizers::decoders::wordpiece::WordPiece as WordPieceDecoder;
 use tokenizers::models::bpe::{BpeTrainer, BPE};
-use tokenizers::models::wordpiece::{WordPiece, WordPieceTrainer};
-use tokenizers::models::TrainerWrapper;
+use tokenizers::models::wordpiece::WordPiece;
 use tokenizers::normalizers::BertNormalizer;
 use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::template::TemplateProcessing;
-use tokenizers::{AddedToken, ModelWrapper, Tokenizer};
+use tokenizers::{
+    AddedToken, ModelWrapper, NormalizedString, Normalizer, OffsetReferential, OffsetType,
+    PreTokenizedString, PreTokenizer, Tokenizer,
+};
 
 use super::{library_error, TrainingCorpus};
 use crate::{InstructError, Result};
@@ -90,54 +96,40 @@ pub(super) fn train_tokenizer(
             message: "cannot train a tokenizer on an empty corpus".into(),
         });
     }
+    let normalizer = BertNormalizer::default();
+    let word_counts = count_words(corpus, &normalizer)?;
     let specials: Vec<AddedToken> = SPECIAL_TOKENS
         .iter()
         .map(|token| AddedToken::from(*token, true))
         .collect();
-    let unk = SPECIAL_TOKENS[1].to_owned();
     let prefix = "##".to_owned();
-    let (model, mut trainer): (ModelWrapper, TrainerWrapper) = match config.model {
-        SubwordModel::WordPiece => (
-            WordPiece::builder()
-                .unk_token(unk)
-                .continuing_subword_prefix(prefix.clone())
-                .build()
-                .map_err(library_error("building the WordPiece model"))?
-                .into(),
-            WordPieceTrainer::builder()
-                .vocab_size(config.vocab_size)
-                .min_frequency(config.min_frequency)
-                .special_tokens(specials)
-                .continuing_subword_prefix(prefix)
-                .show_progress(false)
-                .build()
-                .into(),
-        ),
-        SubwordModel::Bpe => (
-            BPE::builder()
-                .unk_token(unk)
-                .continuing_subword_prefix(prefix.clone())
-                .build()
-                .map_err(library_error("building the BPE model"))?
-                .into(),
-            BpeTrainer::builder()
-                .vocab_size(config.vocab_size)
-                .min_frequency(config.min_frequency)
-                .special_tokens(specials)
-                .continuing_subword_prefix(prefix)
-                .show_progress(false)
-                .build()
-                .into(),
-        ),
+    // WordPiece is trained as BPE and read back as a WordPiece vocabulary, which is what
+    // `WordPieceTrainer` does too; calling `do_train` directly lets us own the word counts.
+    let trainer = BpeTrainer::builder()
+        .vocab_size(config.vocab_size)
+        .min_frequency(config.min_frequency)
+        .special_tokens(specials)
+        .continuing_subword_prefix(prefix.clone())
+        .show_progress(false)
+        .build();
+    let mut bpe = BPE::builder()
+        .unk_token(SPECIAL_TOKENS[1].to_owned())
+        .continuing_subword_prefix(prefix)
+        .build()
+        .map_err(library_error("building the BPE model"))?;
+    let added_tokens = trainer
+        .do_train(&word_counts, &mut bpe)
+        .map_err(library_error("training"))?;
+    let model: ModelWrapper = match config.model {
+        SubwordModel::WordPiece => WordPiece::from_bpe(&bpe).into(),
+        SubwordModel::Bpe => bpe.into(),
     };
     let mut tokenizer = Tokenizer::new(model);
     tokenizer
-        .with_normalizer(Some(BertNormalizer::default()))
+        .with_normalizer(Some(normalizer))
         .with_pre_tokenizer(Some(BertPreTokenizer))
         .with_decoder(Some(WordPieceDecoder::default()));
-    tokenizer
-        .train(&mut trainer, corpus.texts().iter())
-        .map_err(library_error("training"))?;
+    tokenizer.add_special_tokens(&added_tokens);
 
     // Models read ids, not names: check the trainer put the special tokens first, in order.
     for (expected, token) in SPECIAL_TOKENS.iter().enumerate() {
@@ -164,4 +156,42 @@ pub(super) fn train_tokenizer(
         })?;
     tokenizer.with_post_processor(Some(post_processor));
     Ok(tokenizer)
+}
+
+/// Counts the corpus' words as `Tokenizer::train` would (normalized, then pre-tokenized), into a
+/// map with fixed hash seeds filled in sorted order.
+///
+/// The trainer numbers pieces in the map's iteration order and breaks ties between equally
+/// frequent merges by those numbers. `Tokenizer::train` counts into a randomly seeded map, so it
+/// learns another vocabulary in every process; these counts make training reproducible.
+fn count_words(
+    corpus: &TrainingCorpus,
+    normalizer: &BertNormalizer,
+) -> Result<AHashMap<CompactString, u64>> {
+    let mut sorted_counts: BTreeMap<String, u64> = BTreeMap::new();
+    for text in corpus.texts() {
+        let mut normalized = NormalizedString::from(text.as_str());
+        normalizer
+            .normalize(&mut normalized)
+            .map_err(library_error("normalizing the corpus"))?;
+        let mut words = PreTokenizedString::from(normalized);
+        BertPreTokenizer
+            .pre_tokenize(&mut words)
+            .map_err(library_error("pre-tokenizing the corpus"))?;
+        for (word, _, _) in words.get_splits(OffsetReferential::Original, OffsetType::Byte) {
+            *sorted_counts.entry(word.to_owned()).or_default() += 1;
+        }
+    }
+    let mut counts = AHashMap::with_hasher(RandomState::with_seeds(
+        0x5EED_0001,
+        0x5EED_0002,
+        0x5EED_0003,
+        0x5EED_0004,
+    ));
+    counts.extend(
+        sorted_counts
+            .into_iter()
+            .map(|(word, count)| (CompactString::from(word), count)),
+    );
+    Ok(counts)
 }

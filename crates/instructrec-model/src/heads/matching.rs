@@ -4,7 +4,7 @@ use burn::prelude::*;
 use rand::Rng;
 
 use super::sampler::PopularitySampler;
-use super::{check_vectors, cross_entropy, RecommenderHead};
+use super::{check_vectors, cross_entropy, tempered_scores, RecommenderHead};
 use crate::{check, ItemSet, ModelError, Result};
 
 /// Which items a matching step scores each query against.
@@ -152,7 +152,7 @@ impl<B: Backend> RecommenderHead<B> for MatchingHead {
     type Target = MatchingTarget;
 
     fn score(&self, queries: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 2> {
-        queries.matmul(items.transpose()) / self.config.temperature
+        tempered_scores(queries, items, self.config.temperature)
     }
 
     fn loss(

@@ -93,6 +93,51 @@ pub(crate) fn check_count(name: &'static str, len: usize, n: usize) -> Result<()
     }
 }
 
+/// Every query's inner product with every item, divided by `temperature`: the score of the
+/// softmax heads, whose temperature sets how peaked their softmax is.
+///
+/// # Shapes
+/// - `queries`: `[n, d]`
+/// - `items`: `[m, d]`
+/// - output: `[n, m]`
+pub(crate) fn tempered_scores<B: Backend>(
+    queries: Tensor<B, 2>,
+    items: Tensor<B, 2>,
+    temperature: f64,
+) -> Tensor<B, 2> {
+    queries.matmul(items.transpose()) / temperature
+}
+
+/// Each query's inner products with its own `per_query` table rows only, so that the cost does
+/// not grow with the table. `rows` is query-major (query `i`'s rows are
+/// `rows[i * per_query..(i + 1) * per_query]`) and must hold `n * per_query` entries, which the
+/// heads check first with their own message.
+///
+/// Errors, naming `name`, if a row is outside the table.
+///
+/// # Shapes
+/// - `queries`: `[n, d]`
+/// - `items`: `[m, d]`
+/// - output: `[n, per_query]`
+pub(crate) fn candidate_scores<B: Backend>(
+    queries: Tensor<B, 2>,
+    items: Tensor<B, 2>,
+    rows: &[u32],
+    per_query: usize,
+    name: &'static str,
+) -> Result<Tensor<B, 2>> {
+    let ([n, d], [m, _]) = (queries.dims(), items.dims());
+    let rows = rows_tensor(rows, m, name, &items.device())?;
+    let candidates = items
+        .select(0, rows)
+        .reshape([n, per_query, d])
+        .swap_dims(1, 2);
+    Ok(queries
+        .unsqueeze_dim::<3>(1)
+        .matmul(candidates)
+        .reshape([n, per_query]))
+}
+
 /// Softmax cross-entropy of `logits` against the class index of each row, averaged.
 ///
 /// # Shapes

@@ -3,7 +3,7 @@
 use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;
 
-use super::{check_count, check_vectors, RecommenderHead};
+use super::{candidate_scores, check_count, check_vectors, RecommenderHead};
 use crate::item_set::rows_tensor;
 use crate::{ModelError, Result};
 
@@ -31,7 +31,6 @@ impl<B: Backend> RecommenderHead<B> for PairwiseHead {
         target: &PairwiseTarget,
     ) -> Result<Tensor<B, 1>> {
         let (n, m) = check_vectors(&queries, &items)?;
-        let d = queries.dims()[1];
         check_count("positives", target.positives.len(), n)?;
         let k = target.negatives.len() / n;
         if k == 0 || target.negatives.len() != n * k {
@@ -43,19 +42,9 @@ impl<B: Backend> RecommenderHead<B> for PairwiseHead {
                 ),
             });
         }
-        let device = items.device();
-        let positives = rows_tensor(&target.positives, m, "positives", &device)?;
-        let negatives = rows_tensor(&target.negatives, m, "negatives", &device)?;
+        let positives = rows_tensor(&target.positives, m, "positives", &items.device())?;
         let positive = (queries.clone() * items.clone().select(0, positives)).sum_dim(1);
-        let negative = queries
-            .unsqueeze_dim::<3>(1)
-            .matmul(
-                items
-                    .select(0, negatives)
-                    .reshape([n, k, d])
-                    .swap_dims(1, 2),
-            )
-            .reshape([n, k]);
+        let negative = candidate_scores(queries, items, &target.negatives, k, "negatives")?;
         Ok(log_sigmoid(positive - negative).mean().neg())
     }
 }

@@ -2,8 +2,9 @@
 
 use burn::prelude::*;
 
-use super::{check_count, check_vectors, cross_entropy, RecommenderHead};
-use crate::item_set::rows_tensor;
+use super::{
+    candidate_scores, check_count, check_vectors, cross_entropy, tempered_scores, RecommenderHead,
+};
 use crate::{check, ModelError, Result};
 
 /// Hyper-parameters of a [`RerankingHead`].
@@ -54,7 +55,7 @@ impl<B: Backend> RecommenderHead<B> for RerankingHead {
     type Target = RerankingTarget;
 
     fn score(&self, queries: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 2> {
-        queries.matmul(items.transpose()) / self.temperature
+        tempered_scores(queries, items, self.temperature)
     }
 
     fn loss(
@@ -63,7 +64,7 @@ impl<B: Backend> RecommenderHead<B> for RerankingHead {
         items: Tensor<B, 2>,
         target: &RerankingTarget,
     ) -> Result<Tensor<B, 1>> {
-        let (n, m) = check_vectors(&queries, &items)?;
+        let (n, _) = check_vectors(&queries, &items)?;
         let c = target.num_candidates;
         if c == 0 {
             return Err(ModelError::InvalidInput {
@@ -72,13 +73,7 @@ impl<B: Backend> RecommenderHead<B> for RerankingHead {
             });
         }
         check_count("candidates", target.candidates.len(), n * c)?;
-        let d = queries.dims()[1];
-        let rows = rows_tensor(&target.candidates, m, "candidates", &items.device())?;
-        let candidates = items.select(0, rows).reshape([n, c, d]).swap_dims(1, 2);
-        let logits = queries
-            .unsqueeze_dim::<3>(1)
-            .matmul(candidates)
-            .reshape([n, c])
+        let logits = candidate_scores(queries, items, &target.candidates, c, "candidates")?
             / self.temperature;
         cross_entropy(logits, &target.labels, "labels")
     }

@@ -4,9 +4,9 @@ use burn::module::{Initializer, Param};
 use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
 use burn::prelude::*;
 
-use super::layer::{FeedForwardActivation, QueryTowerLayer, QueryTowerLayerConfig};
 use super::layout::{LayoutTensors, Segment, SequenceLayout};
 use crate::dropout::{HostDropout, HostDropoutConfig};
+use crate::transformer::{FeedForwardActivation, TransformerLayer, TransformerLayerConfig};
 use crate::{check, ModelError, Result};
 
 /// Hyper-parameters of a [`QueryTower`].
@@ -53,15 +53,11 @@ impl QueryTowerConfig {
     }
 
     /// The config every layer is built from.
-    fn layer(&self) -> QueryTowerLayerConfig {
-        QueryTowerLayerConfig::new(
-            self.d_model,
-            self.d_ff,
-            self.n_heads,
-            self.dropout,
-            self.norm_first,
-            self.activation,
-        )
+    fn layer(&self) -> TransformerLayerConfig {
+        TransformerLayerConfig::new(self.d_model, self.n_heads, self.d_ff)
+            .with_dropout(self.dropout)
+            .with_norm_first(self.norm_first)
+            .with_activation(self.activation)
     }
 
     /// Validates the config and builds a randomly initialised tower.
@@ -181,7 +177,7 @@ pub struct QueryTower<B: Backend> {
     position_embedding: Embedding<B>,
     query_token: Param<Tensor<B, 2>>,
     dropout: HostDropout,
-    layers: Vec<QueryTowerLayer<B>>,
+    layers: Vec<TransformerLayer<B>>,
     output_norm: Option<LayerNorm<B>>,
     max_history: usize,
     max_instruction_tokens: usize,
@@ -247,10 +243,18 @@ impl<B: Backend> QueryTower<B> {
 
         let attention_mask = attention_mask.unsqueeze_dim::<4>(1);
         let mut last_weights = None;
+        // Training takes the explicit softmax (it drops out attention weights, which the fused
+        // kernel cannot), and so does a request for attention; plain inference (serving,
+        // evaluation) takes the fused kernel, which gives the same output.
+        let fused = !with_attention && !B::ad_enabled(&device);
         for layer in &self.layers {
-            let (next, weights) = layer.forward(x, attention_mask.clone())?;
-            x = next;
-            last_weights = Some(weights);
+            if fused {
+                x = layer.forward(x, attention_mask.clone())?;
+            } else {
+                let (next, weights) = layer.forward_with_attention(x, attention_mask.clone())?;
+                x = next;
+                last_weights = Some(weights);
+            }
         }
         if let Some(norm) = &self.output_norm {
             x = norm.forward(x);
@@ -381,6 +385,41 @@ mod tests {
             assert!(history[10..15].iter().all(|&w| w == 0.0));
             let first: f32 = instruction[..4].iter().chain(&history[..5]).sum();
             assert!(first > 0.0 && first < 1.0, "{first}");
+        }
+    }
+
+    #[test]
+    fn inference_without_attention_gives_the_same_output() {
+        // Without attention asked for, inference takes the fused attention kernel.
+        for norm_first in [true, false] {
+            let tower = config()
+                .with_norm_first(norm_first)
+                .init::<B>(&Default::default())
+                .unwrap();
+            let (instruction, history) = (random([3, 4, 8], 1.0), random([3, 5, 8], 1.0));
+            let lengths = (vec![4, 0, 2], vec![5, 3, 0]);
+            let explicit = tower
+                .forward(input(instruction.clone(), history.clone(), lengths.clone()))
+                .unwrap();
+            let fused = tower
+                .forward(QueryTowerInput {
+                    with_attention: false,
+                    ..input(instruction, history, lengths)
+                })
+                .unwrap();
+            assert!(fused.attention.is_none());
+            close(fused.query.clone(), explicit.query.clone());
+            // Real history slots only: a padding slot attends to nothing real, and the two
+            // kernels fill its row differently; no real slot reads it.
+            for (row, real) in [(0, 5), (1, 3)] {
+                let slots = |out: &QueryOutput<B>| {
+                    out.per_position
+                        .clone()
+                        .slice(s![row..row + 1, 0..real])
+                        .reshape([real, 8])
+                };
+                close(slots(&fused), slots(&explicit));
+            }
         }
     }
 

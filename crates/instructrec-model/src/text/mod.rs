@@ -8,7 +8,6 @@
 mod bert;
 mod encoder;
 mod files;
-pub(crate) mod layer;
 mod pretrained;
 mod scratch;
 #[cfg(test)]

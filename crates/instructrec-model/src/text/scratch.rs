@@ -5,7 +5,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, LayerNorm, La
 use burn::prelude::*;
 
 use super::encoder::{checked_tokens, masked_mean, TextEncoder, TextEncoderOutput};
-use super::layer::{padding_bias, TransformerLayer, TransformerLayerConfig};
+use crate::transformer::{TransformerLayer, TransformerLayerConfig};
 use crate::{ModelError, Result};
 
 /// Hyper-parameters of a [`ScratchTextEncoder`].
@@ -117,7 +117,7 @@ impl<B: Backend> TextEncoder<B> for ScratchTextEncoder<B> {
         padding: Tensor<B, 2, Bool>,
     ) -> Result<TextEncoderOutput<B>> {
         let tokens = checked_tokens(tokens, &padding, self.vocab_size(), self.max_len())?;
-        let [_, len] = tokens.dims();
+        let [batch, len] = tokens.dims();
         let positions = self
             .position_embedding
             .weight
@@ -127,9 +127,9 @@ impl<B: Backend> TextEncoder<B> for ScratchTextEncoder<B> {
         let mut x = self
             .dropout
             .forward(self.token_embedding.forward(tokens) + positions);
-        let bias = padding_bias(padding.clone());
+        let mask = padding.clone().reshape([batch, 1, 1, len]);
         for layer in &self.layers {
-            x = layer.forward(x, bias.clone());
+            x = layer.forward(x, mask.clone())?;
         }
         let hidden = self.norm.forward(x);
         let pooled = masked_mean(hidden.clone(), padding);
@@ -244,7 +244,7 @@ mod tests {
         }
         assert_eq!(row_norms[3], 0.0, "token 3 was never used");
         for layer in &encoder.layers {
-            let grad = layer.query.weight.grad(&grads).unwrap();
+            let grad = layer.qkv.weight.grad(&grads).unwrap();
             assert!(grad.abs().sum().into_scalar() > 0.0);
         }
     }

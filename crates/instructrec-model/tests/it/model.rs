@@ -205,3 +205,58 @@ fn a_few_training_steps_on_every_prefix_lower_the_loss() {
     assert!(last < losses[0] * 0.8, "loss did not fall: {losses:?}");
     assert!(model.valid().num_params() > 0);
 }
+
+#[test]
+fn the_content_term_doubles_the_vectors_and_scores_content() {
+    let device = Default::default();
+    let features = features();
+    let model = config(InstructionEncoderConfig::SharedTokens)
+        .with_content_match(true)
+        .init::<B>(&device)
+        .unwrap();
+    assert_eq!(model.vector_width(), 16);
+    let catalog = model.encode_catalog(&features, 5, &device).unwrap();
+    assert_eq!(catalog.dims(), [ITEMS, 16]);
+    // The first half is the fused vector the plain model scores.
+    let fused = model
+        .item_tower()
+        .encode_catalog(&features, 5, &device)
+        .unwrap();
+    catalog
+        .clone()
+        .slice(s![.., 0..8])
+        .into_data()
+        .assert_approx_eq::<f32>(&fused.into_data(), Tolerance::absolute(1e-6));
+
+    let mut items = ItemSet::full(ITEMS);
+    let batch = model
+        .batch_builder()
+        .tokens::<B>(
+            &[tokenize("crime drama please"), vec![]],
+            &[vec![3, 1, 4], vec![2]],
+            &mut items,
+            &device,
+        )
+        .unwrap();
+    let out = model.encode_query(&batch, catalog.clone()).unwrap();
+    assert_eq!(out.query.dims(), [2, 16]);
+    assert_eq!(out.per_position.dims(), [2, 3, 16]);
+    // A table of the plain width is refused.
+    assert!(model
+        .encode_query(&batch, catalog.slice(s![.., 0..8]))
+        .is_err());
+
+    // Without content there is nothing to match: an ID-only item tower is refused.
+    let mut dims = features.dims();
+    dims.vocab_size = VOCAB;
+    let mut id_only = config(InstructionEncoderConfig::Pretrained { d_input: 3 });
+    id_only.item_tower = ItemTowerConfig::new(8, dims, Modalities::id_only());
+    let id_only = id_only.with_content_match(true);
+    assert!(matches!(
+        id_only.init::<B>(&device),
+        Err(ModelError::InvalidConfig {
+            field: "content_match",
+            ..
+        })
+    ));
+}

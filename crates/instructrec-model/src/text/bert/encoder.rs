@@ -10,7 +10,9 @@ use super::config::BertConfig;
 use super::weights::SafetensorsWeights;
 use crate::text::encoder::{checked_tokens, masked_mean, TextEncoder, TextEncoderOutput};
 use crate::text::files::read_required;
-use crate::text::layer::{padding_bias, TransformerLayer, TransformerLayerConfig};
+use crate::transformer::{
+    fused_qkv, FeedForwardActivation, TransformerLayer, TransformerLayerConfig,
+};
 use crate::Result;
 
 /// A pretrained BERT encoder: word + position + token-type embeddings, LayerNorm, then post-norm
@@ -53,22 +55,29 @@ impl<B: Backend> BertEncoder<B> {
         let layer_config = TransformerLayerConfig::new(d, config.num_attention_heads, d_ff)
             .with_dropout(config.hidden_dropout_prob)
             .with_norm_first(false)
+            .with_activation(FeedForwardActivation::Gelu)
             .with_layer_norm_eps(eps);
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
         for i in 0..config.num_hidden_layers {
             let name = |suffix: &str| format!("encoder.layer.{i}.{suffix}");
             // The initial parameters are lazy: replacing them never allocates them.
             let mut layer = layer_config.init(device)?;
-            layer.query = weights.linear(&name("attention.self.query"), d, d, device)?;
-            layer.key = weights.linear(&name("attention.self.key"), d, d, device)?;
-            layer.value = weights.linear(&name("attention.self.value"), d, d, device)?;
+            let projection =
+                |kind: &str| weights.linear(&name(&format!("attention.self.{kind}")), d, d, device);
+            layer.qkv = fused_qkv(
+                projection("query")?,
+                projection("key")?,
+                projection("value")?,
+            );
             layer.attention_output =
                 weights.linear(&name("attention.output.dense"), d, d, device)?;
             layer.attention_norm =
                 weights.layer_norm(&name("attention.output.LayerNorm"), d, eps, device)?;
-            layer.ff_inner = weights.linear(&name("intermediate.dense"), d, d_ff, device)?;
-            layer.ff_outer = weights.linear(&name("output.dense"), d_ff, d, device)?;
-            layer.ff_norm = weights.layer_norm(&name("output.LayerNorm"), d, eps, device)?;
+            layer.feed_forward_inner =
+                weights.linear(&name("intermediate.dense"), d, d_ff, device)?;
+            layer.feed_forward_outer = weights.linear(&name("output.dense"), d_ff, d, device)?;
+            layer.feed_forward_norm =
+                weights.layer_norm(&name("output.LayerNorm"), d, eps, device)?;
             layers.push(layer);
         }
         Ok(Self {
@@ -114,7 +123,7 @@ impl<B: Backend> TextEncoder<B> for BertEncoder<B> {
         padding: Tensor<B, 2, Bool>,
     ) -> Result<TextEncoderOutput<B>> {
         let tokens = checked_tokens(tokens, &padding, self.vocab_size(), self.max_len())?;
-        let [_, len] = tokens.dims();
+        let [batch, len] = tokens.dims();
         let positions = self
             .position_embeddings
             .weight
@@ -129,9 +138,9 @@ impl<B: Backend> TextEncoder<B> for BertEncoder<B> {
             .unsqueeze_dim::<3>(0);
         let x = self.word_embeddings.forward(tokens) + positions + token_type;
         let mut hidden = self.dropout.forward(self.embedding_norm.forward(x));
-        let bias = padding_bias(padding.clone());
+        let mask = padding.clone().reshape([batch, 1, 1, len]);
         for layer in &self.layers {
-            hidden = layer.forward(hidden, bias.clone());
+            hidden = layer.forward(hidden, mask.clone())?;
         }
         let pooled = masked_mean(hidden.clone(), padding);
         Ok(TextEncoderOutput { hidden, pooled })
@@ -199,7 +208,7 @@ mod tests {
         assert_eq!(out.pooled.dims(), [2, 8]);
         // Post-norm: every token state is the output of the last layer's LayerNorm, so undoing
         // its affine part leaves zero mean and unit variance per token.
-        let norm = &encoder.layers[1].ff_norm;
+        let norm = &encoder.layers[1].feed_forward_norm;
         let gamma = norm.gamma.val().reshape([1, 1, 8]);
         let beta = norm.beta.as_ref().unwrap().val().reshape([1, 1, 8]);
         let standard = (out.hidden.clone() - beta) / gamma;
@@ -342,7 +351,7 @@ mod tests {
         assert!(rows[5] > 0.0 && rows[19] > 0.0);
         assert_eq!(rows[6], 0.0, "token 6 was not in the input");
         for layer in &encoder.layers {
-            let grad = layer.ff_inner.weight.grad(&grads).unwrap();
+            let grad = layer.feed_forward_inner.weight.grad(&grads).unwrap();
             assert!(grad.abs().sum().into_scalar() > 0.0);
         }
     }
