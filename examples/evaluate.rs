@@ -6,7 +6,7 @@
 //!     --protocol full --report ml-100k.json
 //! cargo run --release --example evaluate -- --format sasrec \
 //!     --data ../shared/data/amazon-games-sasrec/Video.txt --protocol sampled:100 \
-//!     --report games.json --tasks sequential --epochs 5
+//!     --report games.json --tasks sequential --epochs 5 --negatives sampled:1024
 //! cargo run --release --example evaluate -- --format recbole --data ../shared/data/ml-100k \
 //!     --protocol rerank:19 --report ml-100k-rerank.json \
 //!     --text-encoder ../shared/models/all-MiniLM-L6-v2 --save target/ml-100k-model
@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use instructrec_core::instruct::TaskKind;
 use instructrec_core::metrics::Protocol;
+use instructrec_core::model::heads::Negatives;
 use instructrec_core::{
     default_trainer, DatasetInfo, Device, EvaluationOptions, Recommender, RecommenderConfig,
     TextEncoder,
@@ -72,6 +73,13 @@ struct Args {
     /// Also score items by a content term matched directly against the request's need.
     #[arg(long)]
     content_match: bool,
+    /// What the matching softmax runs over: full, in-batch or sampled:<count> (popularity-drawn,
+    /// log-Q corrected); sampled tables make epochs on large catalogs several times cheaper.
+    #[arg(long, default_value = "full")]
+    negatives: Negatives,
+    /// Peak learning rate (AdamW, after warmup).
+    #[arg(long)]
+    lr: Option<f64>,
 }
 
 fn main() -> ExitCode {
@@ -100,6 +108,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let mut trainer = default_trainer().with_protocol(args.protocol);
+    trainer.matching.negatives = args.negatives;
+    if let Some(lr) = args.lr {
+        trainer.schedule.peak_lr = lr;
+    }
     let mix = &mut trainer.data.task_mix;
     for &(task, weight) in &args.weights {
         *mix.weight_mut(task) = weight;

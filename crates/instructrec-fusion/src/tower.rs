@@ -428,12 +428,6 @@ impl<B: Backend, F> ItemTower<B, F> {
     }
 }
 
-/// Stacks modality embeddings into fusion inputs (no copy for a single modality).
-///
-/// # Shapes
-///
-/// - each embedding: `values [n, d]`, `missing [n]`
-/// - output: `[n, m, d]`, `[n, m]`
 /// The mean of the present vectors of each item (zero where none is present).
 ///
 /// # Shapes
@@ -459,6 +453,12 @@ fn masked_mean<B: Backend>(
     sum / count.clamp_min(1.0)
 }
 
+/// Stacks modality embeddings into fusion inputs (no copy for a single modality).
+///
+/// # Shapes
+///
+/// - each embedding: `values [n, d]`, `missing [n]`
+/// - output: `[n, m, d]`, `[n, m]`
 fn stack<B: Backend>(embeddings: Vec<ModalityEmbedding<B>>) -> (Tensor<B, 3>, Tensor<B, 2, Bool>) {
     if let [single] = embeddings.as_slice() {
         let [n, d] = single.values.dims();

@@ -1,5 +1,7 @@
 //! Matching (retrieval): softmax over an item table, with log-Q correction for sampled tables.
 
+use std::str::FromStr;
+
 use burn::prelude::*;
 use rand::Rng;
 
@@ -8,6 +10,16 @@ use super::{check_vectors, cross_entropy, tempered_scores, RecommenderHead};
 use crate::{check, ItemSet, ModelError, Result};
 
 /// Which items a matching step scores each query against.
+///
+/// The text form (command lines) is `full`, `in-batch` or `sampled:<num_negatives>`:
+///
+/// ```
+/// use instructrec_model::heads::Negatives;
+/// assert_eq!("sampled:1024".parse::<Negatives>()?, Negatives::Sampled { num_negatives: 1024 });
+/// assert_eq!("in-batch".parse::<Negatives>()?, Negatives::InBatch);
+/// assert!("sampled:0".parse::<Negatives>().is_err());
+/// # Ok::<(), instructrec_model::ModelError>(())
+/// ```
 #[derive(Config, Debug, PartialEq)]
 pub enum Negatives {
     /// Full softmax: every catalog item.
@@ -20,6 +32,27 @@ pub enum Negatives {
         /// Items drawn per step (shared by all queries of the batch).
         num_negatives: usize,
     },
+}
+
+impl FromStr for Negatives {
+    type Err = ModelError;
+
+    fn from_str(input: &str) -> Result<Self> {
+        let invalid = |message: &str| ModelError::InvalidConfig {
+            field: "negatives",
+            message: format!("`{input}`: {message} (expected full, in-batch or sampled:<count>)"),
+        };
+        match input.trim().split_once(':') {
+            None if input.trim() == "full" => Ok(Negatives::Full),
+            None if input.trim() == "in-batch" => Ok(Negatives::InBatch),
+            Some(("sampled", count)) => match count.trim().parse::<usize>() {
+                Ok(0) => Err(invalid("at least one negative is needed")),
+                Ok(num_negatives) => Ok(Negatives::Sampled { num_negatives }),
+                Err(_) => Err(invalid("the count is not a whole number")),
+            },
+            _ => Err(invalid("unknown kind of negatives")),
+        }
+    }
 }
 
 /// Hyper-parameters of a [`MatchingHead`].
