@@ -6,6 +6,8 @@
 //! `TransformerEncoder` runs each linear layer as a batched matmul over `[batch, len, d]` with the
 //! weight broadcast per sequence, which on `Flex` costs ~3× one `[batch * len, d]` matmul.
 
+use std::cell::RefCell;
+
 use burn::module::Param;
 use burn::nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
@@ -20,6 +22,52 @@ use crate::{check, ModelError, Result};
 /// zero, and unlike `-inf` it cannot turn a query whose keys are all masked (a padding slot, a
 /// sequence made only of padding) into NaNs. It is also finite in f16.
 const MASKED: f32 = -1.0e4;
+
+/// Which keys each query may attend to, as the additive bias the attention adds to its scores:
+/// 0 where allowed, a large negative number where not.
+///
+/// Built once per forward pass and shared by every layer. The first layer materializes it as one
+/// contiguous `[batch, n_heads, len, len]` tensor, which the others reuse: on burn-flex, adding a
+/// bias broadcast over the heads, or handing one to the fused kernel, walks it element by
+/// element in every layer, forward and backward.
+#[derive(Debug, Clone)]
+pub struct AttentionBias<B: Backend> {
+    mask: Tensor<B, 4, Bool>,
+    per_head: RefCell<Option<Tensor<B, 4>>>,
+}
+
+impl<B: Backend> AttentionBias<B> {
+    /// The bias of a boolean mask, `true` where attention is not allowed.
+    ///
+    /// # Shapes
+    /// - `mask`: `[batch, 1, 1, len]` (the same keys for every query, e.g. padding) or
+    ///   `[batch, 1, len, len]`
+    pub fn from_mask(mask: Tensor<B, 4, Bool>) -> Self {
+        Self {
+            mask,
+            per_head: RefCell::new(None),
+        }
+    }
+
+    /// The bias, `[batch, n_heads, len, len]`.
+    fn for_heads(&self, n_heads: usize) -> Tensor<B, 4> {
+        let mut per_head = self.per_head.borrow_mut();
+        match per_head.as_ref() {
+            Some(bias) if bias.dims()[1] == n_heads => bias.clone(),
+            _ => {
+                let [batch, _, _, len] = self.mask.dims();
+                let bias = self
+                    .mask
+                    .clone()
+                    .expand([batch, n_heads, len, len])
+                    .float()
+                    .mul_scalar(MASKED);
+                *per_head = Some(bias.clone());
+                bias
+            }
+        }
+    }
+}
 
 /// The non-linearity of the feed-forward sub-layers.
 #[derive(Config, Debug, Copy, PartialEq, Eq)]
@@ -132,19 +180,13 @@ impl<B: Backend> TransformerLayer<B> {
     ///
     /// # Shapes
     /// - `x`: `[batch, len, d_model]`
-    /// - `mask`: `[batch, 1, 1, len]` (the same keys for every query, e.g. padding) or
-    ///   `[batch, 1, len, len]`, `true` where attention is not allowed
+    /// - `bias`: from a mask `[batch, 1, 1 or len, len]` (see [`AttentionBias`])
     /// - output: `[batch, len, d_model]`
-    pub fn forward(&self, x: Tensor<B, 3>, mask: Tensor<B, 4, Bool>) -> Result<Tensor<B, 3>> {
-        let [batch, len, _] = x.dims();
-        // An additive bias rather than the kernel's boolean mask, which sets `-inf` (see MASKED).
-        let bias = mask
-            .float()
-            .mul_scalar(MASKED)
-            .expand([batch, self.n_heads, len, len]);
+    pub fn forward(&self, x: Tensor<B, 3>, bias: &AttentionBias<B>) -> Result<Tensor<B, 3>> {
         let (x, ()) = self.apply(x, |query, key, value| {
             let options = AttentionModuleOptions::default();
-            Ok((attention(query, key, value, None, Some(bias), options), ()))
+            let bias = Some(bias.for_heads(self.n_heads));
+            Ok((attention(query, key, value, None, bias, options), ()))
         })?;
         Ok(x)
     }
@@ -156,19 +198,23 @@ impl<B: Backend> TransformerLayer<B> {
     ///
     /// # Shapes
     /// - `x`: `[batch, len, d_model]`
-    /// - `mask`: `[batch, 1, len, len]`, `true` where attention is not allowed
+    /// - `bias`: from a mask `[batch, 1, 1 or len, len]` (see [`AttentionBias`])
     /// - output: the new states `[batch, len, d_model]` and the attention weights
     ///   `[batch, n_heads, len, len]`
     pub fn forward_with_attention(
         &self,
         x: Tensor<B, 3>,
-        mask: Tensor<B, 4, Bool>,
+        bias: &AttentionBias<B>,
     ) -> Result<(Tensor<B, 3>, Tensor<B, 4>)> {
         self.apply(x, |query, key, value| {
             let d_head = query.dims()[3];
-            let scores = (query * (1.0 / (d_head as f64).sqrt()))
+            // Scaling the scores rather than the query, and adding a bias rather than filling a
+            // broadcast mask, keeps both element-wise ops on contiguous tensors: on burn-flex,
+            // ops on permuted or broadcast views walk them element by element.
+            let scores = query
                 .matmul(key.swap_dims(2, 3))
-                .mask_fill(mask, MASKED);
+                .mul_scalar(1.0 / (d_head as f64).sqrt())
+                + bias.for_heads(self.n_heads);
             let weights = softmax(scores, 3);
             let context = self.dropout.forward(weights.clone())?.matmul(value);
             Ok((context, weights))
@@ -291,6 +337,10 @@ mod tests {
         Tensor::from_data(data, &Default::default())
     }
 
+    fn padding_bias(rows: &[[bool; 5]]) -> AttentionBias<B> {
+        AttentionBias::from_mask(padding_mask(rows))
+    }
+
     /// Same weights, same maths as burn-nn's encoder layer (which is ~3× slower on the CPU).
     #[test]
     fn matches_burn_nn_encoder_layer() {
@@ -321,7 +371,7 @@ mod tests {
             let padding = Tensor::<B, 2, Bool>::from_data(rows, &device);
             let expected =
                 reference.forward(TransformerEncoderInput::new(x.clone()).mask_pad(padding));
-            let actual = layer.forward(x, padding_mask(&rows)).unwrap();
+            let actual = layer.forward(x, &padding_bias(&rows)).unwrap();
             actual
                 .into_data()
                 .assert_approx_eq::<f32>(&expected.into_data(), Tolerance::absolute(1e-4));
@@ -336,9 +386,9 @@ mod tests {
         let layer = config().init::<B>(&device).unwrap();
         let x = Tensor::<B, 3>::random([2, 5, 8], Distribution::Default, &device);
         let rows = [[false, false, true, false, true], [false; 5]];
-        let mask = padding_mask(&rows).expand([2, 1, 5, 5]);
-        let fused = layer.forward(x.clone(), mask.clone()).unwrap();
-        let (explicit, weights) = layer.forward_with_attention(x, mask).unwrap();
+        let bias = AttentionBias::from_mask(padding_mask(&rows).expand([2, 1, 5, 5]));
+        let fused = layer.forward(x.clone(), &bias).unwrap();
+        let (explicit, weights) = layer.forward_with_attention(x, &bias).unwrap();
         explicit
             .into_data()
             .assert_approx_eq::<f32>(&fused.into_data(), Tolerance::absolute(1e-5));
@@ -357,7 +407,7 @@ mod tests {
         let device = Default::default();
         let layer = config().init::<B>(&device).unwrap();
         let x = Tensor::<B, 3>::random([1, 5, 8], Distribution::Default, &device);
-        let out = layer.forward(x, padding_mask(&[[true; 5]])).unwrap();
+        let out = layer.forward(x, &padding_bias(&[[true; 5]])).unwrap();
         assert!(!out.is_nan().any().into_scalar().to_bool());
     }
 

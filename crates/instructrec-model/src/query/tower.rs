@@ -6,7 +6,9 @@ use burn::prelude::*;
 
 use super::layout::{LayoutTensors, Segment, SequenceLayout};
 use crate::dropout::{HostDropout, HostDropoutConfig};
-use crate::transformer::{FeedForwardActivation, TransformerLayer, TransformerLayerConfig};
+use crate::transformer::{
+    AttentionBias, FeedForwardActivation, TransformerLayer, TransformerLayerConfig,
+};
 use crate::{check, ModelError, Result};
 
 /// Hyper-parameters of a [`QueryTower`].
@@ -241,7 +243,7 @@ impl<B: Backend> QueryTower<B> {
             + self.position_embedding.forward(positions);
         x = self.dropout.forward(x)?;
 
-        let attention_mask = attention_mask.unsqueeze_dim::<4>(1);
+        let bias = AttentionBias::from_mask(attention_mask.unsqueeze_dim::<4>(1));
         let mut last_weights = None;
         // Training takes the explicit softmax (it drops out attention weights, which the fused
         // kernel cannot), and so does a request for attention; plain inference (serving,
@@ -249,9 +251,9 @@ impl<B: Backend> QueryTower<B> {
         let fused = !with_attention && !B::ad_enabled(&device);
         for layer in &self.layers {
             if fused {
-                x = layer.forward(x, attention_mask.clone())?;
+                x = layer.forward(x, &bias)?;
             } else {
-                let (next, weights) = layer.forward_with_attention(x, attention_mask.clone())?;
+                let (next, weights) = layer.forward_with_attention(x, &bias)?;
                 x = next;
                 last_weights = Some(weights);
             }

@@ -5,7 +5,7 @@ use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, LayerNorm, La
 use burn::prelude::*;
 
 use super::encoder::{checked_tokens, masked_mean, TextEncoder, TextEncoderOutput};
-use crate::transformer::{TransformerLayer, TransformerLayerConfig};
+use crate::transformer::{AttentionBias, TransformerLayer, TransformerLayerConfig};
 use crate::{ModelError, Result};
 
 /// Hyper-parameters of a [`ScratchTextEncoder`].
@@ -127,9 +127,9 @@ impl<B: Backend> TextEncoder<B> for ScratchTextEncoder<B> {
         let mut x = self
             .dropout
             .forward(self.token_embedding.forward(tokens) + positions);
-        let mask = padding.clone().reshape([batch, 1, 1, len]);
+        let bias = AttentionBias::from_mask(padding.clone().reshape([batch, 1, 1, len]));
         for layer in &self.layers {
-            x = layer.forward(x, mask.clone())?;
+            x = layer.forward(x, &bias)?;
         }
         let hidden = self.norm.forward(x);
         let pooled = masked_mean(hidden.clone(), padding);

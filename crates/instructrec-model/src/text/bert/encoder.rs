@@ -11,7 +11,7 @@ use super::weights::SafetensorsWeights;
 use crate::text::encoder::{checked_tokens, masked_mean, TextEncoder, TextEncoderOutput};
 use crate::text::files::read_required;
 use crate::transformer::{
-    fused_qkv, FeedForwardActivation, TransformerLayer, TransformerLayerConfig,
+    fused_qkv, AttentionBias, FeedForwardActivation, TransformerLayer, TransformerLayerConfig,
 };
 use crate::Result;
 
@@ -138,9 +138,9 @@ impl<B: Backend> TextEncoder<B> for BertEncoder<B> {
             .unsqueeze_dim::<3>(0);
         let x = self.word_embeddings.forward(tokens) + positions + token_type;
         let mut hidden = self.dropout.forward(self.embedding_norm.forward(x));
-        let mask = padding.clone().reshape([batch, 1, 1, len]);
+        let bias = AttentionBias::from_mask(padding.clone().reshape([batch, 1, 1, len]));
         for layer in &self.layers {
-            hidden = layer.forward(hidden, mask.clone())?;
+            hidden = layer.forward(hidden, &bias)?;
         }
         let pooled = masked_mean(hidden.clone(), padding);
         Ok(TextEncoderOutput { hidden, pooled })
