@@ -184,9 +184,19 @@ impl<B: Backend> TransformerLayer<B> {
     /// - output: `[batch, len, d_model]`
     pub fn forward(&self, x: Tensor<B, 3>, bias: &AttentionBias<B>) -> Result<Tensor<B, 3>> {
         let (x, ()) = self.apply(x, |query, key, value| {
-            let options = AttentionModuleOptions::default();
-            let bias = Some(bias.for_heads(self.n_heads));
-            Ok((attention(query, key, value, None, bias, options), ()))
+            // One kernel call per head: the kernel copies its inputs to contiguous memory, and
+            // one head's slice of the fused projection collapses to a 2-D copy (rows of d_head
+            // values), while all heads at once are copied element by element on burn-flex.
+            let bias = bias.for_heads(1);
+            let head = |tensor: &Tensor<B, 4>, h| tensor.clone().narrow(1, h, 1);
+            let heads = (0..self.n_heads)
+                .map(|h| {
+                    let options = AttentionModuleOptions::default();
+                    let (query, key, value) = (head(&query, h), head(&key, h), head(&value, h));
+                    attention(query, key, value, None, Some(bias.clone()), options).swap_dims(1, 2)
+                })
+                .collect();
+            Ok((Tensor::cat(heads, 2), ()))
         })?;
         Ok(x)
     }
@@ -217,13 +227,14 @@ impl<B: Backend> TransformerLayer<B> {
                 + bias.for_heads(self.n_heads);
             let weights = softmax(scores, 3);
             let context = self.dropout.forward(weights.clone())?.matmul(value);
-            Ok((context, weights))
+            Ok((context.swap_dims(1, 2), weights))
         })
     }
 
     /// The layer around an attention function, which maps query, key and value
-    /// `[batch, n_heads, len, d_head]` to the context `[batch, n_heads, len, d_head]` and
-    /// whatever it reports besides (the attention weights, or nothing).
+    /// `[batch, n_heads, len, d_head]` to the context `[batch, len, n_heads, d_head]` (token
+    /// major, as the output projection reads it) and whatever it reports besides (the attention
+    /// weights, or nothing).
     fn apply<W>(
         &self,
         x: Tensor<B, 3>,
@@ -243,7 +254,7 @@ impl<B: Backend> TransformerLayer<B> {
                 qkv.clone().narrow(1, heads, heads),
                 qkv.narrow(1, 2 * heads, heads),
             )?;
-            let context = context.swap_dims(1, 2).reshape([batch * len, d_model]);
+            let context = context.reshape([batch * len, d_model]);
             let out = self
                 .dropout
                 .forward(self.attention_output.forward(context))?;

@@ -11,7 +11,9 @@ use crate::{EvalQueries, TrainError};
 /// score function of a head.
 ///
 /// The catalog matrix is computed once ([`InstructRec::encode_catalog`]); each batch of cases
-/// then costs one query-tower pass and one `[batch, num_items]` score matrix.
+/// then costs one query-tower pass and one `[batch, num_items]` score matrix, or under the
+/// candidate protocols only the `[batch, candidates]` scores of each case's own candidates
+/// ([`RecommenderHead::score_candidates`]).
 pub struct ModelScorer<'a, B: Backend, H> {
     model: &'a InstructRec<B>,
     head: &'a H,
@@ -50,6 +52,43 @@ impl<'a, B: Backend, H: RecommenderHead<B>> ModelScorer<'a, B, H> {
 
 impl<B: Backend, H: RecommenderHead<B>> Scorer for ModelScorer<'_, B, H> {
     fn score_all(&mut self, cases: &[EvalCase<'_>]) -> Result<Vec<f32>, BoxedError> {
+        let query = self.encode(cases)?;
+        let scores = self.head.score(query, self.catalog.clone());
+        read_back(scores)
+    }
+
+    /// Only each case's own candidates: under `sampled:100` on a 24K-item catalog this skips
+    /// 99.6 % of the score matrix (and of the copy back to the host).
+    fn score_candidates(
+        &mut self,
+        cases: &[EvalCase<'_>],
+        candidates: &[Vec<u32>],
+    ) -> Result<Vec<Vec<f32>>, BoxedError> {
+        let per_query = candidates.first().map_or(0, Vec::len);
+        if candidates.len() != cases.len() || candidates.iter().any(|c| c.len() != per_query) {
+            return Err(format!(
+                "{} candidate lists for {} cases, or lists of unequal lengths",
+                candidates.len(),
+                cases.len()
+            )
+            .into());
+        }
+        let query = self.encode(cases)?;
+        let rows = candidates.concat();
+        let scores = self
+            .head
+            .score_candidates(query, self.catalog.clone(), &rows, per_query)?;
+        let scores = read_back(scores)?;
+        Ok(scores
+            .chunks_exact(per_query.max(1))
+            .map(<[f32]>::to_vec)
+            .collect())
+    }
+}
+
+impl<B: Backend, H: RecommenderHead<B>> ModelScorer<'_, B, H> {
+    /// The query vectors of a batch of cases, `[cases, d]`.
+    fn encode(&mut self, cases: &[EvalCase<'_>]) -> Result<Tensor<B, 2>, BoxedError> {
         let n = cases.len();
         if self.tokens.len() < n {
             self.tokens.resize_with(n, Vec::new);
@@ -75,12 +114,15 @@ impl<B: Backend, H: RecommenderHead<B>> Scorer for ModelScorer<'_, B, H> {
             &mut items,
             &self.device,
         )?;
-        let output = self.model.encode_query(&batch, self.catalog.clone())?;
-        let scores = self.head.score(output.query, self.catalog.clone());
-        scores
-            .into_data()
-            .convert::<f32>()
-            .into_vec::<f32>()
-            .map_err(|e| format!("reading scores back: {e:?}").into())
+        Ok(self.model.encode_query(&batch, self.catalog.clone())?.query)
     }
+}
+
+/// A score matrix's values, row-major.
+fn read_back<B: Backend>(scores: Tensor<B, 2>) -> Result<Vec<f32>, BoxedError> {
+    scores
+        .into_data()
+        .convert::<f32>()
+        .into_vec::<f32>()
+        .map_err(|e| format!("reading scores back: {e:?}").into())
 }

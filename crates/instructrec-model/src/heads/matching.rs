@@ -6,7 +6,9 @@ use burn::prelude::*;
 use rand::Rng;
 
 use super::sampler::PopularitySampler;
-use super::{check_vectors, cross_entropy, tempered_scores, RecommenderHead};
+use super::{
+    check_vectors, cross_entropy, tempered_candidate_scores, tempered_scores, RecommenderHead,
+};
 use crate::{check, ItemSet, ModelError, Result};
 
 /// Which items a matching step scores each query against.
@@ -186,6 +188,22 @@ impl<B: Backend> RecommenderHead<B> for MatchingHead {
 
     fn score(&self, queries: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 2> {
         tempered_scores(queries, items, self.config.temperature)
+    }
+
+    fn score_candidates(
+        &self,
+        queries: Tensor<B, 2>,
+        items: Tensor<B, 2>,
+        candidates: &[u32],
+        per_query: usize,
+    ) -> Result<Tensor<B, 2>> {
+        tempered_candidate_scores(
+            queries,
+            items,
+            candidates,
+            per_query,
+            self.config.temperature,
+        )
     }
 
     fn loss(

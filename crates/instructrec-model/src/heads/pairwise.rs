@@ -3,7 +3,9 @@
 use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;
 
-use super::{candidate_scores, check_count, check_vectors, RecommenderHead};
+use super::{
+    candidate_scores, check_count, check_vectors, tempered_candidate_scores, RecommenderHead,
+};
 use crate::item_set::rows_tensor;
 use crate::{ModelError, Result};
 
@@ -23,6 +25,16 @@ pub struct PairwiseHead;
 
 impl<B: Backend> RecommenderHead<B> for PairwiseHead {
     type Target = PairwiseTarget;
+
+    fn score_candidates(
+        &self,
+        queries: Tensor<B, 2>,
+        items: Tensor<B, 2>,
+        candidates: &[u32],
+        per_query: usize,
+    ) -> Result<Tensor<B, 2>> {
+        tempered_candidate_scores(queries, items, candidates, per_query, 1.0)
+    }
 
     fn loss(
         &self,

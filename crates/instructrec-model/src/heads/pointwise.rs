@@ -3,7 +3,7 @@
 use burn::prelude::*;
 use burn::tensor::activation::log_sigmoid;
 
-use super::{check_count, check_vectors, RecommenderHead};
+use super::{check_count, check_vectors, tempered_candidate_scores, RecommenderHead};
 use crate::item_set::rows_tensor;
 use crate::Result;
 
@@ -24,6 +24,16 @@ pub struct PointwiseHead;
 
 impl<B: Backend> RecommenderHead<B> for PointwiseHead {
     type Target = PointwiseTarget;
+
+    fn score_candidates(
+        &self,
+        queries: Tensor<B, 2>,
+        items: Tensor<B, 2>,
+        candidates: &[u32],
+        per_query: usize,
+    ) -> Result<Tensor<B, 2>> {
+        tempered_candidate_scores(queries, items, candidates, per_query, 1.0)
+    }
 
     fn loss(
         &self,

@@ -3,7 +3,8 @@
 use burn::prelude::*;
 
 use super::{
-    candidate_scores, check_count, check_vectors, cross_entropy, tempered_scores, RecommenderHead,
+    candidate_scores, check_count, check_vectors, cross_entropy, tempered_candidate_scores,
+    tempered_scores, RecommenderHead,
 };
 use crate::{check, ModelError, Result};
 
@@ -56,6 +57,16 @@ impl<B: Backend> RecommenderHead<B> for RerankingHead {
 
     fn score(&self, queries: Tensor<B, 2>, items: Tensor<B, 2>) -> Tensor<B, 2> {
         tempered_scores(queries, items, self.temperature)
+    }
+
+    fn score_candidates(
+        &self,
+        queries: Tensor<B, 2>,
+        items: Tensor<B, 2>,
+        candidates: &[u32],
+        per_query: usize,
+    ) -> Result<Tensor<B, 2>> {
+        tempered_candidate_scores(queries, items, candidates, per_query, self.temperature)
     }
 
     fn loss(
