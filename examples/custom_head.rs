@@ -97,6 +97,7 @@ impl<B: Backend> RecommenderHead<B> for CosineHingeHead {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     type A = CpuAutodiffBackend;
     let device = Default::default();
+    A::seed(&device, 7);
 
     // 32 items in 4 genres; item i belongs to genre i / 8.
     let mut catalog = Catalog::new();

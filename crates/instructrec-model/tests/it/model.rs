@@ -11,6 +11,8 @@ use instructrec_model::text::ScratchTextEncoderConfig;
 use instructrec_model::{
     InstructionEncoderConfig, ItemSet, ModelError, RecommenderHead, TokenStates,
 };
+use rand::rngs::StdRng;
+use rand::SeedableRng;
 
 use crate::common::{config, features, tokenize, B, ITEMS, VOCAB};
 
@@ -167,6 +169,9 @@ fn rejects_bad_inputs_and_configs() {
 fn a_few_training_steps_on_every_prefix_lower_the_loss() {
     type A = Autodiff<Flex>;
     let device = Default::default();
+    // Seeded so the run is the same on every machine: with an unlucky initialization Adam
+    // at this learning rate can bounce off the plateau for a step.
+    A::seed(&device, 11);
     let features = features();
     let mut model = config(InstructionEncoderConfig::SharedTokens)
         .init::<A>(&device)
@@ -181,7 +186,7 @@ fn a_few_training_steps_on_every_prefix_lower_the_loss() {
         .map(|u| (0..6).map(|t| (2 * u + t) % ITEMS as u32).collect())
         .collect();
     let instructions = vec![tokenize("next please"); histories.len()];
-    let mut rng = rand::rng();
+    let mut rng = StdRng::seed_from_u64(11);
     let mut losses = Vec::new();
     for _ in 0..40 {
         let mut items = ItemSet::new(ITEMS);
@@ -199,9 +204,9 @@ fn a_few_training_steps_on_every_prefix_lower_the_loss() {
         let loss = head.loss(queries, table, &target).unwrap();
         losses.push(loss.clone().into_scalar());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optimizer.step(1e-2, model, grads);
+        model = optimizer.step(5e-3, model, grads);
     }
-    let last: f32 = losses[37..].iter().sum::<f32>() / 3.0;
+    let last: f32 = losses[35..].iter().sum::<f32>() / 5.0;
     assert!(last < losses[0] * 0.8, "loss did not fall: {losses:?}");
     assert!(model.valid().num_params() > 0);
 }
