@@ -8,8 +8,10 @@ use instructrec_instruct::{
 };
 
 use instructrec_metrics::{Evaluator, PopularityScorer, Protocol};
+use rand::seq::SliceRandom;
 
 use crate::examples::ExampleLimits;
+use crate::seeding::{rng, Stream};
 use crate::{
     visible_before, EvalQueries, Result, TaskMix, TrainError, TrainingExamples, ValidationReport,
 };
@@ -38,6 +40,12 @@ pub struct DataConfig {
     /// is left out and reported by [`TrainingData::validation_skipped`].
     #[config(default = "Vec::new()")]
     pub validation_tasks: Vec<TaskKind>,
+    /// Validate on at most this many users, drawn once per run from [`seed`](Self::seed)
+    /// (`None`: all). Every user is a forward pass, so on a large dataset validation can cost
+    /// more than the epoch's training; SASRec's reference code validates on 10,000 users. The
+    /// test stage always ranks every user.
+    #[config(default = "None")]
+    pub max_validation_users: Option<usize>,
     /// Seed of the evaluation instructions' wording (reported with every evaluation).
     #[config(default = 2023)]
     pub eval_seed: u64,
@@ -54,6 +62,12 @@ impl DataConfig {
             return Err(TrainError::config(
                 "max_instruction_tokens",
                 "must be at least 1",
+            ));
+        }
+        if self.max_validation_users == Some(0) {
+            return Err(TrainError::config(
+                "max_validation_users",
+                "must be at least 1 (or unset to validate on every user)",
             ));
         }
         if self.validation_tasks.contains(&TaskKind::Pointwise) {
@@ -96,6 +110,24 @@ impl DataConfig {
             self.validation_tasks.clone()
         }
     }
+}
+
+/// `cap` users with a validation case drawn uniformly, as a mask over user ids; `None` when no
+/// more than `cap` users have one.
+fn sample_validation_users(split: &Split<'_>, cap: usize, seed: u64) -> Option<Vec<bool>> {
+    let mut users: Vec<u32> = split
+        .cases(Stage::Validation)
+        .map(|case| case.user)
+        .collect();
+    if users.len() <= cap {
+        return None;
+    }
+    users.shuffle(&mut rng(seed, Stream::ValidationUsers, 0));
+    let mut keep = vec![false; split.dataset().num_users()];
+    for &user in &users[..cap] {
+        keep[user as usize] = true;
+    }
+    Some(keep)
 }
 
 /// The prepared data of a run: training examples, validation queries and the item features.
@@ -181,9 +213,19 @@ impl TrainingData {
         )?;
         let mut validation = Vec::new();
         let mut validation_skipped = Vec::new();
+        let validation_users = config
+            .max_validation_users
+            .and_then(|cap| sample_validation_users(split, cap, config.seed));
         for task in config.validated_tasks() {
-            match EvalQueries::prepare(split, Stage::Validation, task, generator, tokenizer, config)
-            {
+            match EvalQueries::prepare_for_users(
+                split,
+                Stage::Validation,
+                task,
+                generator,
+                tokenizer,
+                config,
+                validation_users.as_deref(),
+            ) {
                 Ok(queries) => validation.push(queries),
                 Err(TrainError::NoData(reason)) => validation_skipped.push((task, reason)),
                 Err(other) => return Err(other),

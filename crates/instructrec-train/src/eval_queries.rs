@@ -59,6 +59,20 @@ impl EvalQueries {
         tokenizer: &TextTokenizer,
         config: &DataConfig,
     ) -> Result<Self> {
+        Self::prepare_for_users(split, stage, task, generator, tokenizer, config, None)
+    }
+
+    /// [`prepare`](Self::prepare) restricted to the users marked in `users` (indexed by user id;
+    /// `None`: every user).
+    pub(crate) fn prepare_for_users(
+        split: &Split<'_>,
+        stage: Stage,
+        task: TaskKind,
+        generator: &dyn InstructionGenerator,
+        tokenizer: &TextTokenizer,
+        config: &DataConfig,
+        users: Option<&[bool]>,
+    ) -> Result<Self> {
         let seed = config.eval_seed;
         if task == TaskKind::Pointwise {
             return Err(TrainError::config(
@@ -79,7 +93,8 @@ impl EvalQueries {
             row_of_user: vec![NO_ROW; split.dataset().num_users()],
             skipped: 0,
         };
-        for case in split.cases(stage) {
+        let selected = |user: u32| users.is_none_or(|keep| keep.get(user as usize) == Some(&true));
+        for case in split.cases(stage).filter(|case| selected(case.user)) {
             let request = InstructionRequest::new(task, case.user, case.history.len(), case.target);
             let case_seed = derive_seed(seed, Stream::Evaluation, u64::from(case.user));
             let instruction = match generator.generate_seeded(&request, case_seed) {

@@ -22,6 +22,8 @@ pub(crate) enum Stream {
     Negatives = 6,
     /// Items whose ID embedding is hidden (per epoch).
     IdDropout = 7,
+    /// The validation users kept when their number is capped (once per run).
+    ValidationUsers = 8,
 }
 
 /// SplitMix64 finalizer: a well-mixed 64-bit function of its input.

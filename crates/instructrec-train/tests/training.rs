@@ -186,6 +186,44 @@ fn validation_ndcg_rises_above_popularity() {
 }
 
 #[test]
+fn validation_users_can_be_capped_to_one_seeded_sample_for_every_task() {
+    use std::collections::BTreeSet;
+    let fixture = Fixture::new(120, 80);
+    let users = |config: &DataConfig| -> Vec<BTreeSet<u32>> {
+        fixture
+            .data(config)
+            .validation()
+            .iter()
+            .map(|queries| queries.cases().map(|case| case.user).collect())
+            .collect()
+    };
+    let all = users(&data_config());
+    assert_eq!(all[0].len(), 120, "every user has a validation case");
+    let capped = users(&data_config().with_max_validation_users(Some(30)));
+    assert_eq!(capped.len(), all.len(), "every task is still validated");
+    let sample = &capped[0];
+    assert_eq!(sample.len(), 30);
+    // One sample of users for every task (a task may skip a case it cannot state).
+    assert!(capped.iter().all(|task| task.is_subset(sample)));
+    assert!(capped.iter().skip(1).any(|task| !task.is_empty()));
+    assert_eq!(
+        capped,
+        users(&data_config().with_max_validation_users(Some(30)))
+    );
+    let other_seed = users(
+        &data_config()
+            .with_max_validation_users(Some(30))
+            .with_seed(9),
+    );
+    assert_ne!(other_seed[0], *sample, "the sample follows the run's seed");
+    // A cap above the number of users keeps them all.
+    assert_eq!(
+        users(&data_config().with_max_validation_users(Some(500))),
+        all
+    );
+}
+
+#[test]
 fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
     let rng = lock_backend_rng();
     let fixture = Fixture::new(50, 80);
@@ -294,6 +332,8 @@ fn bad_configs_and_mismatched_data_are_errors() {
     ] {
         let config = data_config().with_validation_tasks(tasks);
         assert_eq!(field(config.validate()), "validation_tasks");
+        let config = data_config().with_max_validation_users(Some(0));
+        assert_eq!(field(config.validate()), "max_validation_users");
     }
     // So many epochs that the run's step count overflows.
     let endless = trainer_config(data_config())
