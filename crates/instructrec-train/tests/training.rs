@@ -224,6 +224,45 @@ fn validation_users_can_be_capped_to_one_seeded_sample_for_every_task() {
 }
 
 #[test]
+fn the_model_scorer_scores_candidates_as_their_columns_of_the_full_scores() {
+    use burn::module::AutodiffModule;
+    use instructrec_metrics::Scorer;
+    use instructrec_model::heads::MatchingHeadConfig;
+    use instructrec_train::ModelScorer;
+
+    let fixture = Fixture::new(40, 60);
+    let data = fixture.data(&data_config());
+    let model = {
+        let rng = lock_backend_rng();
+        fixture.model(&rng, &data, 3).valid()
+    };
+    let device = Default::default();
+    let head = MatchingHeadConfig::new().init().unwrap();
+    let catalog = model.encode_catalog(data.features(), 16, &device).unwrap();
+    let queries = &data.validation()[0];
+    let mut scorer = ModelScorer::new(&model, &head, catalog, queries, &device);
+    let cases: Vec<_> = queries.cases().take(5).collect();
+    let candidates: Vec<Vec<u32>> = (0..cases.len() as u32)
+        .map(|row| vec![(7 * row) % 60, 59 - row, row, (row * row + 11) % 60])
+        .collect();
+    let all = scorer.score_all(&cases).unwrap();
+    let picked = scorer.score_candidates(&cases, &candidates).unwrap();
+    assert_eq!(picked.len(), cases.len());
+    for (row, (items, scores)) in candidates.iter().zip(&picked).enumerate() {
+        for (&item, &score) in items.iter().zip(scores) {
+            let expected = all[row * 60 + item as usize];
+            assert!(
+                (score - expected).abs() <= 1e-4 * expected.abs().max(1.0),
+                "case {row}, item {item}: {score} vs {expected}"
+            );
+        }
+    }
+    let ragged = vec![vec![0, 1], vec![2]];
+    assert!(scorer.score_candidates(&cases[..2], &ragged).is_err());
+    assert!(scorer.score_candidates(&cases[..2], &candidates).is_err());
+}
+
+#[test]
 fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
     let rng = lock_backend_rng();
     let fixture = Fixture::new(50, 80);
