@@ -14,7 +14,8 @@
 //! training interaction. Besides HR@10 the table gives the target's mean rank as a share of the
 //! ranked list (0 = always first, 0.5 = what a random order gives), and HR@10 among the cold
 //! items alone: the cold-start protocol of DropoutNet and CLCRec, where the question is which of
-//! the new items to show a user.
+//! the new items to show a user. A content baseline sits beside it: the cold items ranked by how
+//! well their categories match those of the user's history (ties in random order).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -122,7 +123,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         dataset.num_items()
     );
     println!(
-        "{:<20} {:>7} {:>8} {:>8} {:>12} {:>10} {:>10} {:>10}",
+        "{:<20} {:>7} {:>8} {:>8} {:>12} {:>10} {:>10} {:>10} {:>12}",
         "task",
         "queries",
         "HR@10",
@@ -130,12 +131,13 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         "random HR@10",
         "mean rank",
         "cold HR@10",
-        "random"
+        "random",
+        "categories"
     );
     for kind in TASKS {
         let outcome = ask(&recommender, &dataset, &generator, &cold, kind, args.seed)?;
         println!(
-            "{:<20} {:>7} {:>8.4} {:>8.4} {:>12.4} {:>10.3} {:>10.4} {:>10.4}",
+            "{:<20} {:>7} {:>8.4} {:>8.4} {:>12.4} {:>10.3} {:>10.4} {:>10.4} {:>12}",
             kind.to_string(),
             outcome.queries,
             outcome.hr_at_10,
@@ -143,7 +145,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             outcome.random_hr_at_10,
             outcome.mean_rank_percentile,
             outcome.cold_hr_at_10,
-            outcome.cold_random_hr_at_10
+            outcome.cold_random_hr_at_10,
+            outcome
+                .baseline_hr_at_10
+                .map_or_else(|| "-".to_owned(), |hr| format!("{hr:.4}"))
         );
         results.insert(
             kind.to_string(),
@@ -157,6 +162,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
                     "HR@10": outcome.cold_hr_at_10,
                     "NDCG@10": outcome.cold_ndcg_at_10,
                     "random_HR@10": outcome.cold_random_hr_at_10,
+                    "category_profile_HR@10": outcome.baseline_hr_at_10,
                 },
             }),
         );
@@ -207,6 +213,8 @@ struct Outcome {
     cold_ndcg_at_10: f64,
     /// 10 / number of cold items.
     cold_random_hr_at_10: f64,
+    /// HR@10 among the cold items of the category-profile baseline (tasks with a history).
+    baseline_hr_at_10: Option<f64>,
 }
 
 /// Hits in the top 10 and their NDCG@10 gains, summed over the queries of one kind of list.
@@ -217,12 +225,53 @@ struct Hits {
 }
 
 impl Hits {
-    fn add(&mut self, rank: usize) {
-        if rank < 10 {
-            self.hits += 1.0;
-            self.ndcg += 1.0 / ((rank + 2) as f64).log2();
+    /// A target with `above` items ranked before it and `ties` others scored the same, in random
+    /// order among themselves: adds its expected hit and gain.
+    fn add(&mut self, above: usize, ties: usize) {
+        let share = 1.0 / (ties + 1) as f64;
+        for position in (above..=above + ties).take_while(|&position| position < 10) {
+            self.hits += share;
+            self.ndcg += share / ((position + 2) as f64).log2();
         }
     }
+}
+
+/// The content baseline: cold items ranked by how well their categories match those of the
+/// history (cosine of the history's summed, length-normalized category vectors with the item's).
+fn category_profile_rank(
+    dataset: &Dataset,
+    history: &[u32],
+    cold: &[u32],
+    target: u32,
+) -> (usize, usize) {
+    let normalized = |item: u32| {
+        let categories = dataset
+            .catalog
+            .get(item)
+            .map_or(&[][..], |item| item.categories.as_slice());
+        let weight = 1.0 / (categories.len().max(1) as f64).sqrt();
+        categories
+            .iter()
+            .map(move |&category| (category as usize, weight))
+    };
+    let mut profile = vec![0.0; dataset.catalog.categories.len()];
+    for &item in history {
+        for (category, weight) in normalized(item) {
+            profile[category] += weight;
+        }
+    }
+    let score = |item: u32| -> f64 { normalized(item).map(|(c, w)| profile[c] * w).sum() };
+    let target_score = score(target);
+    let (mut above, mut ties) = (0, 0);
+    for &item in cold.iter().filter(|&&item| item != target) {
+        let other = score(item);
+        if (other - target_score).abs() <= 1e-9 {
+            ties += 1;
+        } else if other > target_score {
+            above += 1;
+        }
+    }
+    (above, ties)
 }
 
 /// One query per user: their first cold item, asked as `kind` with the warm items before it.
@@ -236,6 +285,9 @@ fn ask(
 ) -> Result<Outcome, Box<dyn std::error::Error>> {
     let (mut queries, mut random, mut rank_sum) = (0usize, 0.0, 0.0);
     let (mut catalog_hits, mut cold_hits) = (Hits::default(), Hits::default());
+    let mut baseline_hits = Hits::default();
+    let mut cold_items: Vec<u32> = cold.iter().copied().collect();
+    cold_items.sort_unstable();
     let cold_ids: HashSet<&str> = cold
         .iter()
         .filter_map(|&item| dataset.catalog.raw_id(item))
@@ -269,12 +321,17 @@ fn ask(
             .iter()
             .position(|item| item.id == target_id)
             .ok_or_else(|| format!("the target {target_id} is missing from the full ranking"))?;
-        catalog_hits.add(rank);
+        catalog_hits.add(rank, 0);
         let cold_above = ranking.items[..rank]
             .iter()
             .filter(|item| cold_ids.contains(item.id.as_str()))
             .count();
-        cold_hits.add(cold_above);
+        cold_hits.add(cold_above, 0);
+        if !history.is_empty() {
+            let (above, ties) =
+                category_profile_rank(dataset, &sequence[..position], &cold_items, target);
+            baseline_hits.add(above, ties);
+        }
         rank_sum += rank as f64 / ranking.items.len() as f64;
         random += 10.0 / (dataset.num_items() - history.len()) as f64;
         queries += 1;
@@ -295,5 +352,6 @@ fn ask(
         cold_hr_at_10: per_query(cold_hits.hits),
         cold_ndcg_at_10: per_query(cold_hits.ndcg),
         cold_random_hr_at_10: (10.0 / cold.len() as f64).min(1.0),
+        baseline_hr_at_10: (kind != TaskKind::ProductSearch).then(|| per_query(baseline_hits.hits)),
     })
 }
