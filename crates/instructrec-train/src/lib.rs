@@ -13,7 +13,8 @@
 //!   ([`LrScheduleConfig`]), global-norm gradient clipping ([`clip_grad_norm`]), dropout on in
 //!   training and off in validation (the inner backend's `valid()` model), validation every
 //!   epoch under a [`Protocol`](instructrec_metrics::Protocol) on every task the mix trains
-//!   (or [`DataConfig::validation_tasks`]), early stopping on their mean NDCG@10
+//!   (or [`DataConfig::validation_tasks`]; on a seeded sample of users with
+//!   [`DataConfig::max_validation_users`]), early stopping on their mean NDCG@10
 //!   ([`ValidationReport`]), and the best model kept.
 //! - **Reproducible and resumable**: every random choice derives from the seed and the epoch
 //!   (the backend's generator is reseeded each epoch), so a run depends only on its config, data,
