@@ -241,7 +241,7 @@ impl Hits {
 fn category_profile_rank(
     dataset: &Dataset,
     history: &[u32],
-    cold: &[u32],
+    cold: &HashSet<u32>,
     target: u32,
 ) -> (usize, usize) {
     let normalized = |item: u32| {
@@ -286,8 +286,6 @@ fn ask(
     let (mut queries, mut random, mut rank_sum) = (0usize, 0.0, 0.0);
     let (mut catalog_hits, mut cold_hits) = (Hits::default(), Hits::default());
     let mut baseline_hits = Hits::default();
-    let mut cold_items: Vec<u32> = cold.iter().copied().collect();
-    cold_items.sort_unstable();
     let cold_ids: HashSet<&str> = cold
         .iter()
         .filter_map(|&item| dataset.catalog.raw_id(item))
@@ -328,8 +326,7 @@ fn ask(
             .count();
         cold_hits.add(cold_above, 0);
         if !history.is_empty() {
-            let (above, ties) =
-                category_profile_rank(dataset, &sequence[..position], &cold_items, target);
+            let (above, ties) = category_profile_rank(dataset, &sequence[..position], cold, target);
             baseline_hits.add(above, ties);
         }
         rank_sum += rank as f64 / ranking.items.len() as f64;

@@ -41,9 +41,9 @@ pub struct DataConfig {
     #[config(default = "Vec::new()")]
     pub validation_tasks: Vec<TaskKind>,
     /// Validate on at most this many users, drawn once per run from [`seed`](Self::seed)
-    /// (`None`: all). Every user is a forward pass, so on a large dataset validation can cost
-    /// more than the epoch's training; SASRec's reference code validates on 10,000 users. The
-    /// test stage always ranks every user.
+    /// (`None`: all). Every user is a forward pass of the query tower each epoch; on Amazon
+    /// Games a sample of 10,000 of its 31K users (as SASRec's reference code validates on) cuts
+    /// validation from ~45 s to ~15 s an epoch. The test stage always ranks every user.
     #[config(default = "None")]
     pub max_validation_users: Option<usize>,
     /// Seed of the evaluation instructions' wording (reported with every evaluation).

@@ -371,9 +371,9 @@ fn bad_configs_and_mismatched_data_are_errors() {
     ] {
         let config = data_config().with_validation_tasks(tasks);
         assert_eq!(field(config.validate()), "validation_tasks");
-        let config = data_config().with_max_validation_users(Some(0));
-        assert_eq!(field(config.validate()), "max_validation_users");
     }
+    let config = data_config().with_max_validation_users(Some(0));
+    assert_eq!(field(config.validate()), "max_validation_users");
     // So many epochs that the run's step count overflows.
     let endless = trainer_config(data_config())
         .with_batch_size(1)
