@@ -88,6 +88,10 @@ struct Args {
     /// Dropout in both towers during training (default 0.2; SASRec uses 0.5 on sparse data).
     #[arg(long)]
     dropout: Option<f64>,
+    /// Dropout on the item tower's vectors, when it should differ from `--dropout` (SASRec's
+    /// recipe: `--dropout 0.5 --item-dropout 0`, history dropped once, scored items clean).
+    #[arg(long)]
+    item_dropout: Option<f64>,
 }
 
 fn main() -> ExitCode {
@@ -132,6 +136,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(dropout) = args.dropout {
         config.dropout = dropout;
     }
+    config.item_dropout = args.item_dropout;
     let config = config
         .with_content_match(args.content_match)
         .with_text_encoder(args.text_encoder)
