@@ -12,6 +12,9 @@
 //!
 //! The contenders, every one trained on the history alone (the sequential task):
 //! - `popularity`: items ranked by training interactions;
+//! - `item-kNN`: items ranked by co-occurrence (within 10 positions of a training sequence,
+//!   cosine-normalized) with the user's 10 newest items, newer ones weighing more
+//!   (`ItemKnnScorer`), the non-neural sequential baseline;
 //! - `ours (ID only)`: our model with only the learned item-ID embedding, i.e. SASRec;
 //! - `ours (content)`: our model reading each item's ID, text and categories (only when the
 //!   catalog has content);
@@ -43,7 +46,7 @@ use instructrec_examples::{exit_code, DatasetArgs};
 use serde::Serialize;
 use serde_json::{json, Value};
 
-/// Compare our recommender with popularity and RecBole's SASRec on the same split.
+/// Compare our recommender with popularity, item-kNN and RecBole's SASRec on the same split.
 #[derive(Parser)]
 struct Args {
     #[command(flatten)]
@@ -125,6 +128,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
     let id_only = train_ours(&args, &dataset, false, &evaluation_options)?;
     rows.push(id_only.popularity);
+    rows.push(id_only.item_knn);
     rows.push(id_only.row);
     if !args.no_content && has_content(&dataset) {
         rows.push(train_ours(&args, &dataset, true, &evaluation_options)?.row);
@@ -177,10 +181,11 @@ fn has_content(dataset: &Dataset) -> bool {
     })
 }
 
-/// A trained model's row, and the popularity row of the same evaluation.
+/// A trained model's row, and the baselines' rows of the same evaluation.
 struct OursResult {
     row: Row,
     popularity: Row,
+    item_knn: Row,
 }
 
 /// Trains our model on the sequential task alone, ID-only (SASRec) or reading item content.
@@ -218,6 +223,7 @@ fn train_ours(
     Ok(OursResult {
         row: trained_row(name, scores(&evaluation.results)?, &summary),
         popularity: untrained_row("popularity", scores(&evaluation.popularity)?),
+        item_knn: untrained_row("item-kNN", scores(&evaluation.item_knn)?),
     })
 }
 

@@ -1,8 +1,11 @@
-//! Loads datasets and prints their size, load time and what the loader skipped.
+//! Loads datasets and prints their size, load time and what the loader skipped; with
+//! `--baselines <protocol>`, also what the untrained baselines (popularity, item-kNN) score on
+//! the leave-one-out test stage, the bar a trained model has to clear.
 //!
 //! ```text
 //! cargo run --release --example datasets                      # shared datasets + synthetic
 //! cargo run --release --example datasets -- sasrec ../shared/data/amazon-games-sasrec/Video.txt
+//! cargo run --release --example datasets -- recbole ../shared/data/ml-100k --baselines full
 //! cargo run --release --example datasets -- csv ratings.csv --user userId --item movieId
 //! ```
 
@@ -11,8 +14,13 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use instructrec_data::{load, shared_path, Dataset, Format, LoadOptions, SyntheticConfig};
+use instructrec_data::{
+    load, shared_path, Dataset, Format, LoadOptions, Split, Stage, SyntheticConfig, UserIdx,
+};
 use instructrec_examples::{exit_code, load_options};
+use instructrec_metrics::{
+    EvalCase, Evaluator, ItemKnnConfig, ItemKnnScorer, PopularityScorer, Protocol, Scorer,
+};
 
 /// Print the figures of a dataset (or of the shared datasets and the synthetic one).
 #[derive(Parser)]
@@ -42,7 +50,14 @@ struct Args {
     /// csv: field delimiter.
     #[arg(long, default_value_t = ',')]
     delimiter: char,
+    /// Also score popularity and item-kNN on the leave-one-out test stage under this protocol
+    /// (`full`, `sampled:100` …; candidate seed 42, as `evaluate` and `compare` use).
+    #[arg(long)]
+    baselines: Option<Protocol>,
 }
+
+/// The candidate seed of `evaluate` and `compare`, so the baselines match their reports.
+const CANDIDATE_SEED: u64 = 42;
 
 /// The shared datasets, by format and path inside the shared folder.
 const SHARED: [(Format, &str); 3] = [
@@ -58,18 +73,18 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<(), String> {
     let options = options_from(&args)?;
     match (args.format, &args.path) {
-        (Some(format), Some(path)) => print_loaded(format, path.clone(), &options),
+        (Some(format), Some(path)) => print_loaded(format, path.clone(), &options, args.baselines),
         (None, None) => {
             for (format, relative) in SHARED {
                 let path = shared_path(relative).map_err(|e| e.to_string())?;
-                print_loaded(format, path, &options)?;
+                print_loaded(format, path, &options, args.baselines)?;
             }
             let start = Instant::now();
             let dataset = SyntheticConfig::default()
                 .generate()
                 .map_err(|e| e.to_string())?;
             print_dataset("synthetic (default config)", &dataset, start.elapsed());
-            Ok(())
+            print_baselines(&dataset, args.baselines)
         }
         _ => Err("give both a format and a path, or neither".to_owned()),
     }
@@ -89,7 +104,12 @@ fn options_from(args: &Args) -> Result<LoadOptions, String> {
     Ok(options)
 }
 
-fn print_loaded(format: Format, path: PathBuf, options: &LoadOptions) -> Result<(), String> {
+fn print_loaded(
+    format: Format,
+    path: PathBuf,
+    options: &LoadOptions,
+    baselines: Option<Protocol>,
+) -> Result<(), String> {
     let start = Instant::now();
     let (dataset, report) = load(format, &path, options).map_err(|e| e.to_string())?;
     let elapsed = start.elapsed();
@@ -99,6 +119,53 @@ fn print_loaded(format: Format, path: PathBuf, options: &LoadOptions) -> Result<
         elapsed,
     );
     println!("  {report}");
+    print_baselines(&dataset, baselines)
+}
+
+/// Popularity and item-kNN, fitted on the training part, on the test stage of the
+/// leave-one-out split (the sequential task's cases: every user with at least 3 interactions).
+fn print_baselines(dataset: &Dataset, protocol: Option<Protocol>) -> Result<(), String> {
+    let Some(protocol) = protocol else {
+        return Ok(());
+    };
+    let split = Split::leave_one_out(dataset).map_err(|e| e.to_string())?;
+    let users = dataset.num_users() as UserIdx;
+    let num_items = dataset.num_items() as u32;
+    let popularity = PopularityScorer::from_interactions(
+        num_items,
+        (0..users).flat_map(|user| split.train_sequence(user).iter().copied()),
+    )
+    .map_err(|e| e.to_string())?;
+    let item_knn = ItemKnnScorer::fit(
+        num_items,
+        (0..users).map(|user| split.train_sequence(user)),
+        ItemKnnConfig::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let cases: Vec<EvalCase<'_>> = split
+        .cases(Stage::Test)
+        .map(|case| EvalCase::leave_one_out(case.user, case.history, case.target))
+        .collect();
+    let evaluator = Evaluator::new(protocol, num_items).with_seed(CANDIDATE_SEED);
+    let baselines: [(&str, Box<dyn Scorer>); 2] = [
+        ("popularity", Box::new(popularity)),
+        ("item-kNN", Box::new(item_knn)),
+    ];
+    for (name, mut scorer) in baselines {
+        let start = Instant::now();
+        let report = evaluator
+            .evaluate(scorer.as_mut(), cases.iter().cloned())
+            .map_err(|e| e.to_string())?;
+        let metric = |name| report.metric(name).unwrap_or(f64::NAN);
+        println!(
+            "  {name:<11} test, {protocol}, {} users: HR@10 {:.4} · NDCG@10 {:.4} · MRR {:.4} · {:.1} s",
+            cases.len(),
+            metric("HR@10"),
+            metric("NDCG@10"),
+            metric("MRR"),
+            start.elapsed().as_secs_f64(),
+        );
+    }
     Ok(())
 }
 

@@ -16,7 +16,8 @@
 //! The report's keys: `dataset.{name,users,items,interactions}`, `protocol`, `seed`, `device`,
 //! `train.{epochs,seconds,sequences_per_second,peak_rss_mb}`,
 //! `results.<task>.{HR@10,NDCG@10,MRR,users}` (`{AUC,users}` for `pointwise`),
-//! `baselines.popularity.<task>` with the same keys, and `skipped.<task>`: why a task the data
+//! `baselines.popularity.<task>` and `baselines.item_knn.<task>` (the tasks that read a history)
+//! with the same keys, and `skipped.<task>`: why a task the data
 //! cannot state instructions for (e.g. ids without any item text) is absent.
 //!
 //! With `--save <dir>`, the trained model can answer instructions:
@@ -167,7 +168,10 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
             "peak_rss_mb": summary.peak_rss_mb,
         },
         "results": evaluation.results,
-        "baselines": { "popularity": evaluation.popularity },
+        "baselines": {
+            "popularity": evaluation.popularity,
+            "item_knn": evaluation.item_knn,
+        },
         "skipped": evaluation.skipped,
     });
     let json = serde_json::to_string_pretty(&report)?;

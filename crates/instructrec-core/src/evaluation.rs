@@ -1,14 +1,16 @@
-//! Evaluation per task on the held-out test targets, next to the popularity baseline.
+//! Evaluation per task on the held-out test targets, next to the popularity and item-kNN
+//! baselines.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use burn::config::Config;
 use burn::prelude::*;
-use instructrec_data::{Split, Stage};
-use instructrec_instruct::{DatasetGenerator, TaskKind, TextTokenizer};
+use instructrec_data::{Split, Stage, UserIdx};
+use instructrec_instruct::{DatasetGenerator, PreferenceKind, TaskKind, TextTokenizer};
 use instructrec_metrics::{
-    EvalReport, Evaluator, PointwiseEvaluator, PointwiseReport, PopularityScorer, Protocol,
+    EvalReport, Evaluator, ItemKnnConfig, ItemKnnScorer, PointwiseEvaluator, PointwiseReport,
+    PopularityScorer, Protocol,
 };
 use instructrec_model::heads::MatchingHead;
 use instructrec_model::InstructRec;
@@ -144,7 +146,7 @@ impl fmt::Display for TaskScores {
 }
 
 /// The result of [`Recommender::evaluate`](crate::Recommender::evaluate): per task, the model's
-/// figures and the popularity baseline's on the same test users, under one protocol.
+/// figures and the baselines' on the same test users, under one protocol.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evaluation {
     /// The protocol of the ranking tasks.
@@ -157,6 +159,10 @@ pub struct Evaluation {
     pub results: BTreeMap<TaskKind, TaskScores>,
     /// Items ranked by training interactions, per task, on the same users.
     pub popularity: BTreeMap<TaskKind, TaskScores>,
+    /// Items ranked by co-occurrence with the user's newest history items
+    /// ([`ItemKnnScorer`] with its default settings, fitted on the training sequences), per
+    /// ranking task that reads a history, on the same users.
+    pub item_knn: BTreeMap<TaskKind, TaskScores>,
     /// Tasks the dataset cannot support, with the reason (e.g. no item text to state a search
     /// request from).
     pub skipped: BTreeMap<TaskKind, String>,
@@ -178,6 +184,9 @@ impl fmt::Display for Evaluation {
             )?;
             if let Some(popularity) = self.popularity.get(task) {
                 writeln!(f, "{:<20} {:>12}  {popularity}", "  popularity", "")?;
+            }
+            if let Some(item_knn) = self.item_knn.get(task) {
+                writeln!(f, "{:<20} {:>12}  {item_knn}", "  item-kNN", "")?;
             }
         }
         for (task, reason) in &self.skipped {
@@ -206,6 +215,7 @@ enum TaskOutcome {
     Scored {
         model: TaskScores,
         popularity: TaskScores,
+        item_knn: Option<TaskScores>,
     },
     Unsupported(String),
 }
@@ -234,6 +244,20 @@ pub(crate) fn evaluate<I: Backend>(
     let generator = DatasetGenerator::new(&visible, inputs.data.generator.clone())?;
     let counts: Vec<u64> = inputs.train_counts.iter().map(|&c| u64::from(c)).collect();
     let mut popularity = PopularityScorer::from_counts(&counts)?;
+    let ranks_from_history = |task: TaskKind| {
+        task != TaskKind::Pointwise && task.preference() == PreferenceKind::Implicit
+    };
+    let mut item_knn = if options.tasks.iter().any(|&task| ranks_from_history(task)) {
+        let users = split.dataset().num_users() as UserIdx;
+        let sequences = (0..users).map(|user| split.train_sequence(user));
+        Some(ItemKnnScorer::fit(
+            counts.len() as u32,
+            sequences,
+            ItemKnnConfig::default(),
+        )?)
+    } else {
+        None
+    };
     let evaluator = Evaluator::new(options.protocol, counts.len() as u32)
         .with_seed(options.candidate_seed)
         .with_batch_size(options.batch_size);
@@ -243,6 +267,7 @@ pub(crate) fn evaluate<I: Backend>(
         instruction_seed: inputs.data.eval_seed,
         results: BTreeMap::new(),
         popularity: BTreeMap::new(),
+        item_knn: BTreeMap::new(),
         skipped: BTreeMap::new(),
     };
     for &task in &options.tasks {
@@ -264,6 +289,7 @@ pub(crate) fn evaluate<I: Backend>(
                 TaskOutcome::Scored {
                     model: TaskScores::pointwise(&model, queries.users()),
                     popularity: TaskScores::pointwise(&baseline, queries.users()),
+                    item_knn: None,
                 }
             }
         } else {
@@ -284,17 +310,31 @@ pub(crate) fn evaluate<I: Backend>(
                         ModelScorer::new(model, head, catalog.clone(), &queries, device);
                     let model = evaluator.evaluate(&mut scorer, queries.cases())?;
                     let baseline = evaluator.evaluate(&mut popularity, queries.cases())?;
+                    let item_knn = match item_knn.as_mut().filter(|_| ranks_from_history(task)) {
+                        Some(knn) => Some(TaskScores::ranking(
+                            &evaluator.evaluate(knn, queries.cases())?,
+                        )),
+                        None => None,
+                    };
                     TaskOutcome::Scored {
                         model: TaskScores::ranking(&model),
                         popularity: TaskScores::ranking(&baseline),
+                        item_knn,
                     }
                 }
             }
         };
         match outcome {
-            TaskOutcome::Scored { model, popularity } => {
+            TaskOutcome::Scored {
+                model,
+                popularity,
+                item_knn,
+            } => {
                 evaluation.results.insert(task, model);
                 evaluation.popularity.insert(task, popularity);
+                if let Some(item_knn) = item_knn {
+                    evaluation.item_knn.insert(task, item_knn);
+                }
             }
             TaskOutcome::Unsupported(reason) => {
                 evaluation.skipped.insert(task, reason);

@@ -171,7 +171,7 @@ impl Recommender {
     }
 
     /// Evaluates every task of `options` on the last item of each user of `dataset` (the one
-    /// it was built on), next to the popularity baseline on the same users. Tasks the data
+    /// it was built on), next to the popularity and item-kNN baselines on the same users. Tasks the data
     /// cannot state instructions for are listed in [`Evaluation::skipped`] with the reason.
     pub fn evaluate(&self, dataset: &Dataset, options: &EvaluationOptions) -> Result<Evaluation> {
         self.check_dataset(dataset)?;

@@ -2,7 +2,7 @@
 //! the data cannot state are skipped with a reason, and bad input gives clear errors.
 
 use instructrec_core::data::{Dataset, DatasetBuilder, Interaction, SyntheticConfig};
-use instructrec_core::instruct::{TaskKind, TokenizerTrainingConfig};
+use instructrec_core::instruct::{PreferenceKind, TaskKind, TokenizerTrainingConfig};
 use instructrec_core::train::{ProgressMode, TaskMix};
 use instructrec_core::{
     default_trainer, CoreError, Device, EvaluationOptions, Recommender, RecommenderConfig,
@@ -106,6 +106,17 @@ fn a_saved_and_loaded_recommender_answers_and_evaluates_the_same() {
         let value = scores.metric(metric).unwrap();
         assert!((0.0..=1.0).contains(&value), "{task}: {value}");
         assert_eq!(evaluation.popularity[task].users(), scores.users());
+        // Item-kNN ranks from the history alone: reported for the tasks that read one.
+        let reads_history =
+            *task != TaskKind::Pointwise && task.preference() == PreferenceKind::Implicit;
+        match evaluation.item_knn.get(task) {
+            Some(item_knn) => {
+                assert!(reads_history, "{task}");
+                assert_eq!(item_knn.users(), scores.users());
+                assert_ne!(item_knn, &evaluation.popularity[task], "{task}");
+            }
+            None => assert!(!reads_history, "{task}"),
+        }
     }
 
     let dir = tempfile::tempdir().unwrap();

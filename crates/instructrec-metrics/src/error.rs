@@ -110,6 +110,10 @@ pub enum MetricsError {
     #[error("nothing to evaluate: {what} is empty")]
     NothingToEvaluate { what: &'static str },
 
+    /// A baseline's setting is out of range.
+    #[error("invalid `{name}`: {message}")]
+    InvalidParameter { name: &'static str, message: String },
+
     /// A protocol string could not be parsed.
     #[error("invalid protocol `{input}`: {reason} (expected `full`, `sampled:N` or `rerank:N`)")]
     InvalidProtocol { input: String, reason: String },

@@ -12,7 +12,8 @@
 //! - **Evaluation**: an [`Evaluator`] streams [`EvalCase`]s in batches through a [`Scorer`] (the
 //!   model side) and returns an [`EvalReport`] (JSON via serde, a table via `Display`);
 //!   [`PointwiseEvaluator`] does the same for yes/no scores. [`PopularityScorer`] is the
-//!   baseline every model must beat.
+//!   baseline every model must beat, [`ItemKnnScorer`] (co-occurrence item-kNN) the
+//!   non-neural sequential one.
 //! - Bad input (NaN scores, empty or duplicate candidates, a target outside the candidates,
 //!   k = 0 …) is a [`MetricsError`], never a panic.
 //!
@@ -49,6 +50,7 @@ mod duplicates;
 mod error;
 mod evaluator;
 mod gauc;
+mod item_knn;
 mod pointwise;
 mod popularity;
 mod protocol;
@@ -68,6 +70,7 @@ pub use coverage::ItemCoverage;
 pub use error::{BoxedError, MetricsError};
 pub use evaluator::Evaluator;
 pub use gauc::{gauc, Gauc};
+pub use item_knn::{ItemKnnConfig, ItemKnnScorer};
 pub use pointwise::{
     PointwiseCase, PointwiseEvaluator, PointwiseReport, PointwiseScorer, UserItemPair,
 };
