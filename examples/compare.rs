@@ -69,6 +69,10 @@ struct Args {
     /// Leave RecBole out (e.g. on a machine without Python).
     #[arg(long)]
     no_recbole: bool,
+    /// How many next items supervise each history slot of our models (1: next-item
+    /// prediction, SASRec's objective).
+    #[arg(long, default_value_t = 1)]
+    next_items: usize,
     /// Leave out our content model even when the catalog has content.
     #[arg(long)]
     no_content: bool,
@@ -205,7 +209,9 @@ fn train_ours(
     let mut trainer = default_trainer()
         .with_protocol(args.protocol)
         .with_patience(args.patience);
-    trainer.data = trainer.data.with_task_mix(TaskMix::sequential_only());
+    trainer.data = trainer
+        .data
+        .with_task_mix(TaskMix::sequential_only().with_next_items(args.next_items));
     let config = RecommenderConfig::new()
         .with_item_content(item_content)
         .with_trainer(trainer)

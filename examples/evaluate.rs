@@ -93,6 +93,10 @@ struct Args {
     /// recipe: `--dropout 0.5 --item-dropout 0`, history dropped once, scored items clean).
     #[arg(long)]
     item_dropout: Option<f64>,
+    /// How many next items supervise each history slot of the sequential task (default 1,
+    /// next-item prediction; more suits data whose order is partly noise, e.g. ML-100K).
+    #[arg(long)]
+    next_items: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -132,6 +136,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(count) = args.instructions_per_user {
         mix.instructions_per_user = count;
+    }
+    if let Some(count) = args.next_items {
+        mix.next_items = count;
     }
     let mut config = RecommenderConfig::new();
     if let Some(dropout) = args.dropout {

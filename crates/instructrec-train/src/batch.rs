@@ -23,7 +23,8 @@ const FORMS: [ExampleForm; 4] = [
 /// The examples of one (task, form) pair in a batch.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Group {
-    /// [`ExampleForm::EveryPrefix`]: flattened history slots; otherwise batch rows.
+    /// [`ExampleForm::EveryPrefix`]: flattened history slots, one per (slot, target) pair;
+    /// otherwise batch rows.
     pub queries: Vec<u32>,
     /// Catalog ids of the positives (matching forms), or item-table rows of the candidates
     /// (reranking: `queries.len() × list length`; pointwise: one per query).
@@ -153,9 +154,13 @@ impl StepBatcher {
             let group = &mut self.groups[group_index(example.task, example.form)];
             match example.form {
                 ExampleForm::EveryPrefix => {
-                    let slots = (0..example.targets.len() as u32).map(|t| row * width + t);
-                    group.queries.extend(slots);
-                    group.items.extend_from_slice(example.targets);
+                    for slot in 0..example.history.len() {
+                        let next = example.targets.iter().skip(slot).take(example.next_items);
+                        for &target in next {
+                            group.queries.push(row * width + slot as u32);
+                            group.items.push(target);
+                        }
+                    }
                 }
                 ExampleForm::Matching => {
                     group.queries.push(row);

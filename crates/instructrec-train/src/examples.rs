@@ -49,9 +49,14 @@ pub struct Example<'a> {
     /// History items for the query tower, oldest first (empty for tasks without implicit
     /// preference).
     pub history: &'a [u32],
-    /// [`ExampleForm::EveryPrefix`]: the next item after each history slot (same length as
-    /// `history`); otherwise the one target item.
+    /// [`ExampleForm::EveryPrefix`]: the items after the history slots, in order; slot `t` is
+    /// supervised by `targets[t..t + next_items]` (as many as there are: `targets` holds at
+    /// least one per slot and at most `next_items - 1` more, up to the end of the user's
+    /// training sequence). Otherwise the one target item.
     pub targets: &'a [u32],
+    /// [`ExampleForm::EveryPrefix`]: how many of `targets` supervise each slot
+    /// ([`TaskMix::next_items`]); 1 otherwise.
+    pub next_items: usize,
     /// [`ExampleForm::Reranking`]: the candidates in display order; [`ExampleForm::Pointwise`]:
     /// the item asked about; otherwise empty.
     pub candidates: &'a [u32],
@@ -70,7 +75,10 @@ pub struct TrainingExamples {
     history_len: Vec<u32>,
     tokens: Ragged<u32>,
     candidates: Ragged<u32>,
+    /// Per example as in [`Example::label`], except [`ExampleForm::EveryPrefix`]: how many
+    /// targets follow the window's last next item (fewer than `next_items`).
     label: Vec<u32>,
+    next_items: usize,
     skipped: BTreeMap<TaskKind, usize>,
 }
 
@@ -117,6 +125,7 @@ impl TrainingExamples {
             tokens: Ragged::default(),
             candidates: Ragged::default(),
             label: Vec::new(),
+            next_items: mix.next_items,
             skipped: BTreeMap::new(),
         };
         let mut tokens = InstructionTokens::new(tokenizer, max_instruction_tokens)?;
@@ -135,12 +144,13 @@ impl TrainingExamples {
                 let mut end = n.saturating_sub(1);
                 while end >= 1 {
                     let len = end.min(max_history);
+                    let lookahead = (mix.next_items - 1).min(n - 1 - end);
                     out.push_meta(
                         TaskKind::Sequential,
                         ExampleForm::EveryPrefix,
                         offset + end as u32,
                         len,
-                        0,
+                        lookahead as u32,
                     );
                     out.candidates.push_empty();
                     tokens.push_empty()?;
@@ -263,18 +273,22 @@ impl TrainingExamples {
         let (task, form) = (*self.task.get(i)?, self.form[i]);
         let end = self.target_pos[i] as usize;
         let start = end - self.history_len[i] as usize;
-        let (history, targets) = match form {
-            ExampleForm::EveryPrefix => (&self.items[start..end], &self.items[start + 1..=end]),
-            _ => (&self.items[start..end], &self.items[end..=end]),
+        let (targets, next_items, label) = match form {
+            ExampleForm::EveryPrefix => {
+                let lookahead = self.label[i] as usize;
+                (start + 1..=end + lookahead, self.next_items, 0)
+            }
+            _ => (end..=end, 1, self.label[i]),
         };
         Some(Example {
             task,
             form,
             tokens: self.tokens.row(i),
-            history,
-            targets,
+            history: &self.items[start..end],
+            targets: &self.items[targets],
+            next_items,
             candidates: self.candidates.row(i),
-            label: self.label[i],
+            label,
         })
     }
 
@@ -310,6 +324,7 @@ impl TrainingExamples {
         hash.words(&self.target_pos);
         hash.words(&self.history_len);
         hash.words(&self.label);
+        hash.words(&[self.next_items as u32]);
         for (values, offsets) in [self.tokens.parts(), self.candidates.parts()] {
             hash.words(values);
             hash.words(offsets);
@@ -454,6 +469,48 @@ mod tests {
             .sum();
         assert_eq!(prefix_targets, expected);
         assert_eq!(tasks.len(), TaskKind::ALL.len(), "{:?}", examples.counts());
+    }
+
+    #[test]
+    fn every_prefix_slots_see_next_items_ahead_within_the_training_sequence() {
+        let data = dataset(30, 90);
+        let split = Split::leave_one_out(&data).unwrap();
+        let train = visible_before(&split, None);
+        let tokenizer = tokenizer(&split);
+        let generator = DatasetGenerator::new(&train, GeneratorConfig::default()).unwrap();
+        let prepare = |next_items| {
+            let mix = TaskMix::sequential_only()
+                .with_instructions_per_user(0)
+                .with_next_items(next_items);
+            TrainingExamples::prepare(&train, &generator, &tokenizer, limits(&mix, 2)).unwrap()
+        };
+        let (next, three) = (prepare(1), prepare(3));
+        assert_eq!(next.len(), three.len());
+        assert_ne!(next.fingerprint(), three.fingerprint());
+        let mut pairs = 0;
+        for i in 0..next.len() {
+            let (a, b) = (next.get(i).unwrap(), three.get(i).unwrap());
+            assert_eq!((a.history, a.next_items, b.next_items), (b.history, 1, 3));
+            // The first targets are the next items; up to two more follow, never crossing
+            // into another user's sequence (the windows tile each sequence from its end).
+            assert_eq!(&b.targets[..a.targets.len()], a.targets);
+            assert!(b.targets.len() <= a.targets.len() + 2);
+            pairs += (0..b.history.len())
+                .map(|slot| (b.targets.len() - slot).min(3))
+                .sum::<usize>();
+        }
+        // Position p of a training sequence of length n is supervised by min(3, n - p) items.
+        let expected: usize = (0..data.num_users() as u32)
+            .map(|u| {
+                let n = split.train_sequence(u).len();
+                (1..n).map(|p| (n - p).min(3)).sum::<usize>()
+            })
+            .sum();
+        assert_eq!(pairs, expected);
+        let mix = TaskMix::sequential_only().with_next_items(0);
+        assert!(
+            TrainingExamples::prepare(&train, &generator, &tokenizer, limits(&mix, 2)).is_err()
+        );
     }
 
     #[test]

@@ -17,6 +17,12 @@ pub struct TaskMix {
     /// Sequential recommendation (P1, I0): every prefix, plus instructed examples.
     #[config(default = 1.0)]
     pub sequential: f64,
+    /// How many of the next training items supervise each history slot of the every-prefix
+    /// examples: 1 is next-item prediction (SASRec); more also asks each slot for the items
+    /// after it (a dense all-action objective, as in PinnerFormer), for data whose order is
+    /// partly noise, e.g. ratings entered in bursts with one timestamp.
+    #[config(default = 1)]
+    pub next_items: usize,
     /// Product search (P0, I2): a specific request, no history.
     #[config(default = 0.25)]
     pub product_search: f64,
@@ -79,6 +85,12 @@ impl TaskMix {
                 ),
             ));
         }
+        if self.next_items == 0 {
+            return Err(TrainError::config(
+                "task_mix.next_items",
+                "each history slot needs at least its next item as a target",
+            ));
+        }
         let needs_instructions = self.active().any(|kind| kind != TaskKind::Sequential);
         if needs_instructions && self.instructions_per_user == 0 {
             return Err(TrainError::config(
@@ -137,6 +149,7 @@ mod tests {
         assert_eq!(mix.active().count(), TaskKind::ALL.len());
         let seq = TaskMix::sequential_only();
         seq.validate().unwrap();
+        assert!(TaskMix::new().with_next_items(0).validate().is_err());
         assert_eq!(seq.active().collect::<Vec<_>>(), vec![TaskKind::Sequential]);
     }
 
