@@ -73,6 +73,9 @@ struct Args {
     /// prediction, SASRec's objective).
     #[arg(long, default_value_t = 1)]
     next_items: usize,
+    /// Width of our models' item and query vectors (RecBole's SASRec default is 64 too).
+    #[arg(long, default_value_t = 64)]
+    d_model: usize,
     /// Leave out our content model even when the catalog has content.
     #[arg(long)]
     no_content: bool,
@@ -213,6 +216,7 @@ fn train_ours(
         .data
         .with_task_mix(TaskMix::sequential_only().with_next_items(args.next_items));
     let config = RecommenderConfig::new()
+        .with_d_model(args.d_model)
         .with_item_content(item_content)
         .with_trainer(trainer)
         .with_epochs(args.epochs)

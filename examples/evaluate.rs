@@ -97,6 +97,9 @@ struct Args {
     /// next-item prediction; more suits data whose order is partly noise, e.g. ML-100K).
     #[arg(long)]
     next_items: Option<usize>,
+    /// Width of the item and query vectors (default 64).
+    #[arg(long)]
+    d_model: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -145,6 +148,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         config.dropout = dropout;
     }
     config.item_dropout = args.item_dropout;
+    if let Some(d_model) = args.d_model {
+        config.d_model = d_model;
+    }
     let config = config
         .with_content_match(args.content_match)
         .with_text_encoder(args.text_encoder)
