@@ -1,8 +1,9 @@
-"""Item-kNN on ML-100K, leave-one-out, full ranking: which co-occurrence direction carries it.
+"""Item-kNN on ML-100K, leave-one-out, full ranking: what carries it.
 
 Same split and scorer as instructrec's ItemKnnScorer (window 10, 10 newest items, decay 0.8,
-cosine normalization, popularity tie-break, pessimistic ties); `direction` picks which pairs
-count: both (the scorer's), forward (b after a: what a next-item model learns) or backward.
+cosine normalization, popularity tie-break, pessimistic ties). First table: which pairs count,
+both directions (the scorer's), forward (b after a: what a next-item model learns) or backward.
+Second table: how many of the newest history items vote, and with which decay.
 """
 import math
 import sys
@@ -78,3 +79,6 @@ def evaluate(direction, window=10, recent=10, decay=0.8):
 for direction in ("both", "forward", "backward"):
     hr, ndcg = evaluate(direction)
     print(f"{direction:<8} HR@10 {hr:.4f} NDCG@10 {ndcg:.4f}")
+for recent, decay in ((1, 1.0), (3, 0.8), (10, 0.8), (10, 1.0), (50, 0.8), (50, 1.0)):
+    hr, ndcg = evaluate("both", recent=recent, decay=decay)
+    print(f"newest {recent:>2} decay {decay} HR@10 {hr:.4f} NDCG@10 {ndcg:.4f}")
