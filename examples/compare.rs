@@ -76,6 +76,10 @@ struct Args {
     /// Width of our models' item and query vectors (RecBole's SASRec default is 64 too).
     #[arg(long, default_value_t = 64)]
     d_model: usize,
+    /// Replicas that train each batch of our models on parallel threads (default: the
+    /// facade's 2, one per core of a 2-core machine).
+    #[arg(long)]
+    replicas: Option<usize>,
     /// Leave out our content model even when the catalog has content.
     #[arg(long)]
     no_content: bool,
@@ -212,6 +216,9 @@ fn train_ours(
     let mut trainer = default_trainer()
         .with_protocol(args.protocol)
         .with_patience(args.patience);
+    if let Some(replicas) = args.replicas {
+        trainer.replicas = replicas;
+    }
     trainer.data = trainer
         .data
         .with_task_mix(TaskMix::sequential_only().with_next_items(args.next_items));

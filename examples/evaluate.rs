@@ -100,6 +100,10 @@ struct Args {
     /// Width of the item and query vectors (default 64).
     #[arg(long)]
     d_model: Option<usize>,
+    /// Replicas that train each batch on parallel threads, one per core pays best (default: the
+    /// facade's 2; results depend on this number, not on the machine).
+    #[arg(long)]
+    replicas: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -133,6 +137,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         trainer.schedule.peak_lr = lr;
     }
     trainer.data.max_validation_users = args.max_validation_users;
+    if let Some(replicas) = args.replicas {
+        trainer.replicas = replicas;
+    }
     let mix = &mut trainer.data.task_mix;
     for &(task, weight) in &args.weights {
         *mix.weight_mut(task) = weight;

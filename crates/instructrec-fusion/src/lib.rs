@@ -12,6 +12,8 @@
 //! - a [`FusionStrategy`] ([`ConcatMlpFusion`], [`GatedSumFusion`], [`AttentionFusion`],
 //!   [`SumFusion`]) → one vector per item;
 //! - [`ItemTower`] wires them from an [`ItemTowerConfig`].
+//! - [`dropout`]: dropout with masks from a seeded per-thread stream, so replicas training on
+//!   parallel threads stay reproducible (used by every instructrec tower).
 //!
 //! ```
 //! use burn::backend::Flex;
@@ -48,6 +50,7 @@
 
 mod batch;
 mod dims;
+pub mod dropout;
 mod encoder;
 mod error;
 mod features;

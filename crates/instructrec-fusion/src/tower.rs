@@ -2,13 +2,14 @@
 
 use burn::config::Config;
 use burn::module::{Initializer, Module};
-use burn::nn::{Dropout, DropoutConfig, Embedding};
+use burn::nn::Embedding;
 use burn::tensor::backend::Backend;
-use burn::tensor::{Bool, Distribution, Tensor};
+use burn::tensor::{Bool, Tensor, TensorData};
 use instructrec_data::ItemIdx;
 
 use crate::batch::ItemBatch;
 use crate::dims::{FeatureDims, Modalities, Modality};
+use crate::dropout::{bernoulli_mask, HostDropout, HostDropoutConfig};
 use crate::encoder::{
     BagEncoder, BagEncoderConfig, BagSource, IdEncoder, IdEncoderConfig, ModalityEmbedding,
     ModalityEncoder, NumericEncoder, NumericEncoderConfig, VectorEncoder, VectorEncoderConfig,
@@ -159,7 +160,7 @@ impl ItemTowerConfig {
                 VectorSource::TextVector,
             )?,
             fusion,
-            dropout: DropoutConfig::new(self.dropout).init(),
+            dropout: HostDropoutConfig::new(self.dropout).init(),
             id_dropout: self.id_dropout,
             extra_modalities: self.extra_modalities,
             d_model: d,
@@ -193,7 +194,7 @@ pub struct ItemTower<B: Backend, F = Fusion<B>> {
     vector: Option<VectorEncoder<B>>,
     text_vector: Option<VectorEncoder<B>>,
     fusion: F,
-    dropout: Dropout,
+    dropout: HostDropout,
     id_dropout: f64,
     extra_modalities: usize,
     d_model: usize,
@@ -251,12 +252,10 @@ impl<B: Backend, F: FusionStrategy<B>> ItemTower<B, F> {
             let mut embedding = id.encode(batch);
             let device = batch.device();
             if self.id_dropout > 0.0 && B::ad_enabled(&device) {
-                let dropped = Tensor::<B, 1>::random(
-                    [batch.len()],
-                    Distribution::Bernoulli(self.id_dropout),
+                let dropped = Tensor::<B, 1, Bool>::from_data(
+                    TensorData::new(bernoulli_mask(batch.len(), self.id_dropout), [batch.len()]),
                     &device,
-                )
-                .bool();
+                );
                 embedding.missing = embedding.missing.bool_or(dropped);
             }
             out.push(embedding);

@@ -86,7 +86,6 @@ mod backend;
 mod batch;
 mod check;
 pub mod checkpoint;
-mod dropout;
 mod error;
 pub mod fingerprint;
 pub mod heads;

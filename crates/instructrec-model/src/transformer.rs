@@ -15,8 +15,8 @@ use burn::tensor::activation::{gelu, relu, softmax};
 use burn::tensor::module::attention;
 use burn::tensor::ops::AttentionModuleOptions;
 
-use crate::dropout::{HostDropout, HostDropoutConfig};
 use crate::{check, ModelError, Result};
+use instructrec_fusion::dropout::{HostDropout, HostDropoutConfig};
 
 /// The attention score of a query–key pair that the mask forbids: `exp(-1e4)` underflows to
 /// zero, and unlike `-inf` it cannot turn a query whose keys are all masked (a padding slot, a
@@ -176,13 +176,13 @@ impl<B: Backend> TransformerLayer<B> {
     /// Applies the layer with the backend's fused attention kernel, the fastest path.
     ///
     /// The kernel has no dropout, so attention weights are not dropped out here (sub-layer
-    /// outputs are). Errors if a dropout mask cannot be drawn (see [`HostDropout::forward`]).
+    /// outputs are).
     ///
     /// # Shapes
     /// - `x`: `[batch, len, d_model]`
     /// - `bias`: from a mask `[batch, 1, 1 or len, len]` (see [`AttentionBias`])
     /// - output: `[batch, len, d_model]`
-    pub fn forward(&self, x: Tensor<B, 3>, bias: &AttentionBias<B>) -> Result<Tensor<B, 3>> {
+    pub fn forward(&self, x: Tensor<B, 3>, bias: &AttentionBias<B>) -> Tensor<B, 3> {
         let (x, ()) = self.apply(x, |query, key, value| {
             // One kernel call per head: the kernel copies its inputs to contiguous memory, and
             // one head's slice of the fused projection collapses to a 2-D copy (rows of d_head
@@ -196,15 +196,13 @@ impl<B: Backend> TransformerLayer<B> {
                     attention(query, key, value, None, Some(bias.clone()), options).swap_dims(1, 2)
                 })
                 .collect();
-            Ok((Tensor::cat(heads, 2), ()))
-        })?;
-        Ok(x)
+            (Tensor::cat(heads, 2), ())
+        });
+        x
     }
 
     /// Applies the layer and also returns its attention weights, with the weights dropped out
     /// before they mix the values.
-    ///
-    /// Errors if a dropout mask cannot be drawn (see [`HostDropout::forward`]).
     ///
     /// # Shapes
     /// - `x`: `[batch, len, d_model]`
@@ -215,7 +213,7 @@ impl<B: Backend> TransformerLayer<B> {
         &self,
         x: Tensor<B, 3>,
         bias: &AttentionBias<B>,
-    ) -> Result<(Tensor<B, 3>, Tensor<B, 4>)> {
+    ) -> (Tensor<B, 3>, Tensor<B, 4>) {
         self.apply(x, |query, key, value| {
             let d_head = query.dims()[3];
             // Scaling the scores rather than the query, and adding a bias rather than filling a
@@ -226,8 +224,8 @@ impl<B: Backend> TransformerLayer<B> {
                 .mul_scalar(1.0 / (d_head as f64).sqrt())
                 + bias.for_heads(self.n_heads);
             let weights = softmax(scores, 3);
-            let context = self.dropout.forward(weights.clone())?.matmul(value);
-            Ok((context.swap_dims(1, 2), weights))
+            let context = self.dropout.forward(weights.clone()).matmul(value);
+            (context.swap_dims(1, 2), weights)
         })
     }
 
@@ -238,8 +236,8 @@ impl<B: Backend> TransformerLayer<B> {
     fn apply<W>(
         &self,
         x: Tensor<B, 3>,
-        attend: impl FnOnce(Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 4>) -> Result<(Tensor<B, 4>, W)>,
-    ) -> Result<(Tensor<B, 3>, W)> {
+        attend: impl FnOnce(Tensor<B, 4>, Tensor<B, 4>, Tensor<B, 4>) -> (Tensor<B, 4>, W),
+    ) -> (Tensor<B, 3>, W) {
         let [batch, len, d_model] = x.dims();
         let heads = self.n_heads;
         let x = x.reshape([batch * len, d_model]);
@@ -253,17 +251,15 @@ impl<B: Backend> TransformerLayer<B> {
                 qkv.clone().narrow(1, 0, heads),
                 qkv.clone().narrow(1, heads, heads),
                 qkv.narrow(1, 2 * heads, heads),
-            )?;
+            );
             let context = context.reshape([batch * len, d_model]);
-            let out = self
-                .dropout
-                .forward(self.attention_output.forward(context))?;
-            Ok((out, report))
-        })?;
+            let out = self.dropout.forward(self.attention_output.forward(context));
+            (out, report)
+        });
         let (x, ()) = self.residual(&self.feed_forward_norm, x, |input| {
-            Ok((self.feed_forward(input)?, ()))
-        })?;
-        Ok((x.reshape([batch, len, d_model]), report))
+            (self.feed_forward(input), ())
+        });
+        (x.reshape([batch, len, d_model]), report)
     }
 
     /// `x + branch(x)` with `norm` on the branch's input (pre-norm) or on the sum (post-norm).
@@ -271,19 +267,19 @@ impl<B: Backend> TransformerLayer<B> {
         &self,
         norm: &LayerNorm<B>,
         x: Tensor<B, 2>,
-        branch: impl FnOnce(Tensor<B, 2>) -> Result<(Tensor<B, 2>, W)>,
-    ) -> Result<(Tensor<B, 2>, W)> {
+        branch: impl FnOnce(Tensor<B, 2>) -> (Tensor<B, 2>, W),
+    ) -> (Tensor<B, 2>, W) {
         if self.norm_first {
-            let (out, report) = branch(norm.forward(x.clone()))?;
-            Ok((x + out, report))
+            let (out, report) = branch(norm.forward(x.clone()));
+            (x + out, report)
         } else {
-            let (out, report) = branch(x.clone())?;
-            Ok((norm.forward(x + out), report))
+            let (out, report) = branch(x.clone());
+            (norm.forward(x + out), report)
         }
     }
 
     /// The feed-forward branch, dropout included.
-    fn feed_forward(&self, x: Tensor<B, 2>) -> Result<Tensor<B, 2>> {
+    fn feed_forward(&self, x: Tensor<B, 2>) -> Tensor<B, 2> {
         let hidden = self.feed_forward_inner.forward(x);
         let hidden = match self.activation {
             FeedForwardActivation::Relu => relu(hidden),
@@ -291,7 +287,7 @@ impl<B: Backend> TransformerLayer<B> {
         };
         let out = self
             .feed_forward_outer
-            .forward(self.dropout.forward(hidden)?);
+            .forward(self.dropout.forward(hidden));
         self.dropout.forward(out)
     }
 }
@@ -382,7 +378,7 @@ mod tests {
             let padding = Tensor::<B, 2, Bool>::from_data(rows, &device);
             let expected =
                 reference.forward(TransformerEncoderInput::new(x.clone()).mask_pad(padding));
-            let actual = layer.forward(x, &padding_bias(&rows)).unwrap();
+            let actual = layer.forward(x, &padding_bias(&rows));
             actual
                 .into_data()
                 .assert_approx_eq::<f32>(&expected.into_data(), Tolerance::absolute(1e-4));
@@ -398,8 +394,8 @@ mod tests {
         let x = Tensor::<B, 3>::random([2, 5, 8], Distribution::Default, &device);
         let rows = [[false, false, true, false, true], [false; 5]];
         let bias = AttentionBias::from_mask(padding_mask(&rows).expand([2, 1, 5, 5]));
-        let fused = layer.forward(x.clone(), &bias).unwrap();
-        let (explicit, weights) = layer.forward_with_attention(x, &bias).unwrap();
+        let fused = layer.forward(x.clone(), &bias);
+        let (explicit, weights) = layer.forward_with_attention(x, &bias);
         explicit
             .into_data()
             .assert_approx_eq::<f32>(&fused.into_data(), Tolerance::absolute(1e-5));
@@ -418,7 +414,7 @@ mod tests {
         let device = Default::default();
         let layer = config().init::<B>(&device).unwrap();
         let x = Tensor::<B, 3>::random([1, 5, 8], Distribution::Default, &device);
-        let out = layer.forward(x, &padding_bias(&[[true; 5]])).unwrap();
+        let out = layer.forward(x, &padding_bias(&[[true; 5]]));
         assert!(!out.is_nan().any().into_scalar().to_bool());
     }
 

@@ -52,6 +52,9 @@ pub enum TrainError {
         /// The non-finite loss.
         loss: f64,
     },
+    /// The threads of the training replicas could not be started.
+    #[error("starting the threads of the training replicas: {0}")]
+    Threads(#[from] rayon::ThreadPoolBuildError),
     /// The data crate failed (split, sampling).
     #[error(transparent)]
     Data(#[from] instructrec_data::DataError),

@@ -14,7 +14,7 @@ pub(crate) enum Stream {
     Examples = 1,
     /// Order of the examples in an epoch (per epoch).
     Shuffle = 3,
-    /// The backend's generator: dropout (per epoch).
+    /// The backend's generator (per epoch), for draws of user-written heads or encoders.
     Backend = 4,
     /// Instruction wording of evaluation cases (per user).
     Evaluation = 5,
@@ -24,6 +24,8 @@ pub(crate) enum Stream {
     IdDropout = 7,
     /// The validation users kept when their number is capped (once per run).
     ValidationUsers = 8,
+    /// Dropout masks of one replica's part of a step (per step and part).
+    Dropout = 9,
 }
 
 /// SplitMix64 finalizer: a well-mixed 64-bit function of its input.

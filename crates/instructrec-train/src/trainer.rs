@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use burn::module::AutodiffModule;
-use burn::optim::{AdamWConfig, GradientsParams, Optimizer};
+use burn::optim::{AdamWConfig, Optimizer};
 use burn::prelude::*;
 use burn::tensor::backend::AutodiffBackend;
 use instructrec_fusion::ItemFeatures;
@@ -19,9 +19,9 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::batch::StepBatcher;
 use crate::evaluate::{rank, CATALOG_BATCH};
-use crate::loss::{step_loss, Heads};
+use crate::loss::Heads;
+use crate::replicas::{ReplicatedStep, StepContext, StepGradients};
 use crate::seeding::{derive_seed, rng, Stream};
 use crate::{
     checkpoint, clip_grad_norm, peak_rss_mb, EarlyStopping, EpochRecord, EvalQueries, MetricsLog,
@@ -81,10 +81,12 @@ type EpochHook = Box<dyn FnMut(&EpochRecord) -> EpochControl>;
 
 /// Trains an [`InstructRec`] model on prepared [`TrainingData`].
 ///
-/// Every random choice derives from [`TrainerConfig::seed`] and the epoch: the example order,
-/// the matching negatives, and the backend's generator (dropout), which is reseeded at the start
-/// of every epoch. A run therefore depends only on its config, data, device and initial model,
-/// and a resumed run continues exactly as the uninterrupted run would have.
+/// Every random choice derives from [`TrainerConfig::seed`]: the example order and the matching
+/// negatives from the epoch, the dropout masks from the step and the replica
+/// ([`instructrec_fusion::dropout`]), and the backend's generator is reseeded at the start of
+/// every epoch. A run therefore depends only on its config, data, device and initial model (not
+/// on thread scheduling, [`TrainerConfig::replicas`] included), and a resumed run continues
+/// exactly as the uninterrupted run would have.
 pub struct Trainer {
     config: TrainerConfig,
     hook: Option<EpochHook>,
@@ -431,7 +433,7 @@ impl Trainer {
         for (task, reason) in data.validation_skipped() {
             progress.note(&format!("not validating `{task}`: {reason}"));
         }
-        let mut batcher = StepBatcher::new();
+        let mut replicated = ReplicatedStep::new(config.replicas)?;
         let mut order: Vec<usize> = Vec::with_capacity(n);
         let mut best_in_memory: Option<InstructRec<B>> = None;
         let mut stop = if state.early_stopping.should_stop() {
@@ -457,34 +459,25 @@ impl Trainer {
             let features = id_dropout(data.features(), config.id_dropout, config.seed, epoch)?;
             progress.start_epoch(epoch, config.max_epochs, steps_per_epoch, n);
 
+            let context = StepContext {
+                examples,
+                features: &features,
+                heads: &heads,
+                mix: &config.data.task_mix,
+                sampler: sampler.as_ref(),
+                seed: config.seed,
+                device,
+            };
             let mut loss_sum: Option<Tensor<B::InnerBackend, 1>> = None;
             let mut done = 0;
             let mut lr = schedule.lr(state.step);
             for (i, chunk) in order.chunks(config.batch_size).enumerate() {
-                let inputs = batcher.assemble(
-                    examples,
-                    chunk,
-                    &model,
-                    &heads.matching,
-                    sampler.as_ref(),
-                    &mut negatives,
-                    device,
-                )?;
-                let loss = step_loss(
-                    &model,
-                    &features,
-                    &heads,
-                    &config.data.task_mix,
-                    &batcher,
-                    inputs,
-                    device,
-                )?;
-                let value = loss.clone().inner();
+                let StepGradients { grads, loss } =
+                    replicated.gradients(&model, chunk, state.step, &mut negatives, &context)?;
                 loss_sum = Some(match loss_sum {
-                    Some(sum) => sum + value,
-                    None => value,
+                    Some(sum) => sum + loss,
+                    None => loss,
                 });
-                let grads = GradientsParams::from_grads(loss.backward(), &model);
                 let grads = match config.clip_grad_norm {
                     Some(max_norm) => clip_grad_norm(&model, grads, max_norm),
                     None => grads,

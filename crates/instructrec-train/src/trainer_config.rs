@@ -4,6 +4,7 @@ use burn::config::Config;
 use instructrec_metrics::Protocol;
 use instructrec_model::heads::MatchingHeadConfig;
 
+use crate::replicas::MAX_REPLICAS;
 use crate::{DataConfig, LrScheduleConfig, ProgressMode, Result, TrainError};
 
 /// Everything that decides a training run. Two runs with equal configs, data, device and initial
@@ -20,6 +21,12 @@ pub struct TrainerConfig {
     /// Examples per optimizer step.
     #[config(default = 128)]
     pub batch_size: usize,
+    /// Model replicas that compute a step's gradients in parallel, each on its own thread and
+    /// share of the batch (data parallelism on CPU cores; 1 to 64). The summed gradients equal
+    /// the full batch's up to the loss weighting and negatives, which are per share; results
+    /// depend on this number, not on the machine's cores.
+    #[config(default = 1)]
+    pub replicas: usize,
     /// Peak learning rate, warmup and decay.
     #[config(default = "LrScheduleConfig::new()")]
     pub schedule: LrScheduleConfig,
@@ -97,6 +104,16 @@ impl TrainerConfig {
             if value == 0 {
                 return Err(TrainError::config(field, "must be at least 1"));
             }
+        }
+        if self.replicas == 0 || self.replicas > MAX_REPLICAS.min(self.batch_size) {
+            return Err(TrainError::config(
+                "replicas",
+                format!(
+                    "must lie in 1..={} (at most {MAX_REPLICAS} and at most batch_size), got {}",
+                    MAX_REPLICAS.min(self.batch_size),
+                    self.replicas
+                ),
+            ));
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
             return Err(TrainError::config(
@@ -194,6 +211,12 @@ mod tests {
         };
         assert_eq!(field(TrainerConfig::new().with_batch_size(0)), "batch_size");
         assert_eq!(field(TrainerConfig::new().with_max_epochs(0)), "max_epochs");
+        assert_eq!(field(TrainerConfig::new().with_replicas(0)), "replicas");
+        assert_eq!(field(TrainerConfig::new().with_replicas(65)), "replicas");
+        assert_eq!(
+            field(TrainerConfig::new().with_batch_size(4).with_replicas(5)),
+            "replicas"
+        );
         assert_eq!(field(TrainerConfig::new().with_beta_2(1.0)), "beta_2");
         assert_eq!(
             field(TrainerConfig::new().with_clip_grad_norm(Some(-1.0))),

@@ -104,6 +104,14 @@ fn data_config() -> DataConfig {
         .with_task_mix(TaskMix::new().with_rerank_candidates(8))
 }
 
+/// Validation NDCG@10 of the popularity ranking, full protocol.
+fn popularity_ndcg(data: &TrainingData) -> f64 {
+    data.popularity_baseline(Protocol::Full, 42)
+        .unwrap()
+        .metric("NDCG@10")
+        .unwrap()
+}
+
 fn trainer_config(data: DataConfig) -> TrainerConfig {
     TrainerConfig::new()
         .with_data(data)
@@ -121,11 +129,7 @@ fn validation_ndcg_rises_above_popularity() {
     let rng = lock_backend_rng();
     let fixture = Fixture::new(200, 150);
     let data = fixture.data(&data_config());
-    let popularity = data
-        .popularity_baseline(Protocol::Full, 42)
-        .unwrap()
-        .metric("NDCG@10")
-        .unwrap();
+    let popularity = popularity_ndcg(&data);
     let config = trainer_config(data_config())
         .with_max_epochs(8)
         .with_patience(3);
@@ -334,6 +338,50 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
             .resume(fixture.model(&rng, &data, 7), &data, &device),
         Err(TrainError::Checkpoint { .. })
     ));
+}
+
+#[test]
+fn replicas_on_parallel_threads_train_reproducibly() {
+    let rng = lock_backend_rng();
+    let fixture = Fixture::new(200, 150);
+    let data = fixture.data(&data_config());
+    let popularity = popularity_ndcg(&data);
+    let device = Default::default();
+    let train = |replicas: usize| {
+        let config = trainer_config(data_config())
+            .with_max_epochs(8)
+            .with_patience(10)
+            .with_replicas(replicas);
+        Trainer::new(config)
+            .unwrap()
+            .fit(fixture.model(&rng, &data, 3), &data, &device)
+            .unwrap()
+    };
+    let parallel = train(3);
+    let again = train(3);
+    // Each part's dropout and negatives follow from the seed, the step and the part, whatever
+    // order the threads run in.
+    for (a, b) in parallel.history.iter().zip(&again.history) {
+        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
+        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
+    }
+    let first = &parallel.history[0];
+    let last = parallel.history.last().unwrap();
+    assert!(last.train_loss < first.train_loss, "{first:?} -> {last:?}");
+    // The parts' losses and negatives differ from one whole batch's, so the runs differ too, but
+    // they learn as well.
+    let single = train(1);
+    assert_ne!(single.history[0].train_loss, first.train_loss);
+    let (best, single_best) = (
+        parallel.best_metrics["NDCG@10"],
+        single.best_metrics["NDCG@10"],
+    );
+    eprintln!("popularity {popularity:.4}, 3 replicas {best:.4}, 1 replica {single_best:.4}");
+    assert!(best > popularity, "best {best} vs popularity {popularity}");
+    assert!(
+        best > 0.9 * single_best,
+        "best {best} vs one replica {single_best}"
+    );
 }
 
 #[test]

@@ -2,11 +2,12 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::{Dropout, DropoutConfig, Gelu, Linear, LinearConfig};
+use burn::nn::{Gelu, Linear, LinearConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Bool, Tensor};
 
 use super::{validate_sizes, zero_missing, FusionStrategy};
+use crate::dropout::{HostDropout, HostDropoutConfig};
 use crate::error::{ensure, ensure_probability, Result};
 
 /// Configuration of a [`ConcatMlpFusion`].
@@ -41,7 +42,7 @@ impl ConcatMlpFusionConfig {
             hidden: LinearConfig::new(d_input, self.d_hidden).init(device),
             output: LinearConfig::new(self.d_hidden, self.d_model).init(device),
             activation: Gelu::new(),
-            dropout: DropoutConfig::new(self.dropout).init(),
+            dropout: HostDropoutConfig::new(self.dropout).init(),
         })
     }
 }
@@ -57,7 +58,7 @@ pub struct ConcatMlpFusion<B: Backend> {
     /// Hidden activation.
     pub activation: Gelu,
     /// Dropout after the activation.
-    pub dropout: Dropout,
+    pub dropout: HostDropout,
 }
 
 impl<B: Backend> FusionStrategy<B> for ConcatMlpFusion<B> {

@@ -5,11 +5,11 @@ use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
 use burn::prelude::*;
 
 use super::layout::{LayoutTensors, Segment, SequenceLayout};
-use crate::dropout::{HostDropout, HostDropoutConfig};
 use crate::transformer::{
     AttentionBias, FeedForwardActivation, TransformerLayer, TransformerLayerConfig,
 };
 use crate::{check, ModelError, Result};
+use instructrec_fusion::dropout::{HostDropout, HostDropoutConfig};
 
 /// Hyper-parameters of a [`QueryTower`].
 #[derive(Config, Debug)]
@@ -204,7 +204,7 @@ impl<B: Backend> QueryTower<B> {
     /// Encodes a batch of requests.
     ///
     /// Errors if the tensors disagree with the layout or the model width, a segment is wider
-    /// than the tower's maximum, or a dropout mask cannot be drawn.
+    /// than the tower's maximum.
     ///
     /// # Shapes
     /// - input: see [`QueryTowerInput`]
@@ -241,7 +241,7 @@ impl<B: Backend> QueryTower<B> {
         let mut x = Tensor::cat(vec![instruction, history, query], 1)
             + self.segment_embedding.forward(segments)
             + self.position_embedding.forward(positions);
-        x = self.dropout.forward(x)?;
+        x = self.dropout.forward(x);
 
         let bias = AttentionBias::from_mask(attention_mask.unsqueeze_dim::<4>(1));
         let mut last_weights = None;
@@ -251,9 +251,9 @@ impl<B: Backend> QueryTower<B> {
         let fused = !with_attention && !B::ad_enabled(&device);
         for layer in &self.layers {
             if fused {
-                x = layer.forward(x, &bias)?;
+                x = layer.forward(x, &bias);
             } else {
-                let (next, weights) = layer.forward_with_attention(x, &bias)?;
+                let (next, weights) = layer.forward_with_attention(x, &bias);
                 x = next;
                 last_weights = Some(weights);
             }

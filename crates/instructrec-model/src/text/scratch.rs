@@ -1,8 +1,9 @@
 //! A small pre-norm transformer text encoder trained from scratch.
 
 use burn::module::Initializer;
-use burn::nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
+use burn::nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig};
 use burn::prelude::*;
+use instructrec_fusion::dropout::{HostDropout, HostDropoutConfig};
 
 use super::encoder::{checked_tokens, masked_mean, TextEncoder, TextEncoderOutput};
 use crate::transformer::{AttentionBias, TransformerLayer, TransformerLayerConfig};
@@ -72,7 +73,7 @@ impl ScratchTextEncoderConfig {
         Ok(ScratchTextEncoder {
             token_embedding: embedding(self.vocab_size),
             position_embedding: embedding(self.max_len),
-            dropout: DropoutConfig::new(self.dropout).init(),
+            dropout: HostDropoutConfig::new(self.dropout).init(),
             layers: (0..self.n_layers)
                 .map(|_| layer.init(device))
                 .collect::<Result<_>>()?,
@@ -88,7 +89,7 @@ impl ScratchTextEncoderConfig {
 pub struct ScratchTextEncoder<B: Backend> {
     token_embedding: Embedding<B>,
     position_embedding: Embedding<B>,
-    dropout: Dropout,
+    dropout: HostDropout,
     layers: Vec<TransformerLayer<B>>,
     norm: LayerNorm<B>,
 }
@@ -129,7 +130,7 @@ impl<B: Backend> TextEncoder<B> for ScratchTextEncoder<B> {
             .forward(self.token_embedding.forward(tokens) + positions);
         let bias = AttentionBias::from_mask(padding.clone().reshape([batch, 1, 1, len]));
         for layer in &self.layers {
-            x = layer.forward(x, &bias)?;
+            x = layer.forward(x, &bias);
         }
         let hidden = self.norm.forward(x);
         let pooled = masked_mean(hidden.clone(), padding);

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
-use burn::nn::{Dropout, DropoutConfig, Embedding, LayerNorm};
+use burn::nn::{Embedding, LayerNorm};
 use burn::prelude::*;
+use instructrec_fusion::dropout::{HostDropout, HostDropoutConfig};
 
 use super::config::BertConfig;
 use super::weights::SafetensorsWeights;
@@ -25,7 +26,7 @@ pub struct BertEncoder<B: Backend> {
     position_embeddings: Embedding<B>,
     token_type_embeddings: Embedding<B>,
     embedding_norm: LayerNorm<B>,
-    dropout: Dropout,
+    dropout: HostDropout,
     layers: Vec<TransformerLayer<B>>,
 }
 
@@ -100,7 +101,7 @@ impl<B: Backend> BertEncoder<B> {
                 device,
             )?,
             embedding_norm: weights.layer_norm("embeddings.LayerNorm", d, eps, device)?,
-            dropout: DropoutConfig::new(config.hidden_dropout_prob).init(),
+            dropout: HostDropoutConfig::new(config.hidden_dropout_prob).init(),
             layers,
         })
     }
@@ -140,7 +141,7 @@ impl<B: Backend> TextEncoder<B> for BertEncoder<B> {
         let mut hidden = self.dropout.forward(self.embedding_norm.forward(x));
         let bias = AttentionBias::from_mask(padding.clone().reshape([batch, 1, 1, len]));
         for layer in &self.layers {
-            hidden = layer.forward(hidden, &bias)?;
+            hidden = layer.forward(hidden, &bias);
         }
         let pooled = masked_mean(hidden.clone(), padding);
         Ok(TextEncoderOutput { hidden, pooled })
