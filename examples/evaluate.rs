@@ -100,6 +100,9 @@ struct Args {
     /// Width of the item and query vectors (default 64).
     #[arg(long)]
     d_model: Option<usize>,
+    /// Examples per optimizer step (default 128), split over the replicas.
+    #[arg(long)]
+    batch_size: Option<usize>,
     /// Replicas that train each batch on parallel threads, one per core pays best (default: the
     /// facade's 2; results depend on this number, not on the machine).
     #[arg(long)]
@@ -139,6 +142,9 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     trainer.data.max_validation_users = args.max_validation_users;
     if let Some(replicas) = args.replicas {
         trainer.replicas = replicas;
+    }
+    if let Some(batch_size) = args.batch_size {
+        trainer.batch_size = batch_size;
     }
     let mix = &mut trainer.data.task_mix;
     for &(task, weight) in &args.weights {

@@ -58,7 +58,7 @@ fn dataset(seed: u64) -> SyntheticConfig {
     }
 }
 
-/// A small model and a short schedule: the whole quickstart runs in about two minutes on two
+/// A small model and a short schedule: the whole quickstart runs in about a minute on two
 /// CPU cores.
 fn config(seed: u64, task_mix: TaskMix) -> RecommenderConfig {
     // A bar on a terminal; otherwise one line per epoch is printed after training.
