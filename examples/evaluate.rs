@@ -100,11 +100,11 @@ struct Args {
     /// Width of the item and query vectors (default 64).
     #[arg(long)]
     d_model: Option<usize>,
-    /// Examples per optimizer step (default 128), split over the replicas.
+    /// Examples per optimizer step (default 128), split over the replicas: scale it with them.
     #[arg(long)]
     batch_size: Option<usize>,
     /// Replicas that train each batch on parallel threads, one per core pays best (default: the
-    /// facade's 2; results depend on this number, not on the machine).
+    /// facade's 2; results depend on this number, not on the core count).
     #[arg(long)]
     replicas: Option<usize>,
 }

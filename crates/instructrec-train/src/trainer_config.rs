@@ -24,7 +24,9 @@ pub struct TrainerConfig {
     /// Model replicas that compute a step's gradients in parallel, each on its own thread and
     /// share of the batch (data parallelism on CPU cores; 1 to 64). The summed gradients equal
     /// the full batch's up to the loss weighting and negatives, which are per share; results
-    /// depend on this number, not on the machine's cores.
+    /// depend on this number, not on the machine's cores. Scale [`batch_size`](Self::batch_size)
+    /// with it: on Amazon Games a batch of 128 split in two reached a lower plateau than one
+    /// replica, 256 split in two did not (docs/benchmarks.md §3).
     #[config(default = 1)]
     pub replicas: usize,
     /// Peak learning rate, warmup and decay.
