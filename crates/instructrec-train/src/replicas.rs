@@ -67,7 +67,8 @@ pub(crate) struct ReplicatedStep {
     ///
     /// A replica's backend ops then run one after the other on its thread: ops that split their
     /// work over a shared pool would sum floats in an order that depends on how the replicas'
-    /// tasks interleave, and the runs would differ in their last digits.
+    /// tasks interleave. (Repeats still differ in their last digits with more than one replica,
+    /// from a race inside burn not yet located; docs/benchmarks.md §5.)
     pools: Vec<ThreadPool>,
 }
 
@@ -98,8 +99,8 @@ impl ReplicatedStep {
     ///
     /// The parts are assembled in order on the calling thread (their negatives come from
     /// `negatives` in that order), and part `p` seeds its thread's dropout stream from
-    /// `(seed, step, p)`: the result does not depend on how the threads are scheduled, and
-    /// equals the parts' gradients computed one after the other.
+    /// `(seed, step, p)`: each part's inputs and masks follow from the seed, not from how the
+    /// threads are scheduled.
     pub fn gradients<B: AutodiffBackend>(
         &mut self,
         model: &InstructRec<B>,
