@@ -104,7 +104,7 @@ struct Args {
     #[arg(long)]
     batch_size: Option<usize>,
     /// Replicas that train each batch on parallel threads, one per core pays best (default: the
-    /// facade's 2; only 1 repeats a run to the last bit).
+    /// facade's 2; results depend on this number, not on the core count).
     #[arg(long)]
     replicas: Option<usize>,
 }

@@ -18,6 +18,8 @@ use instructrec_model::heads::PopularitySampler;
 use instructrec_model::InstructRec;
 use rand::rngs::StdRng;
 use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Barrier;
 
 use crate::batch::{StepBatcher, StepInputs};
 use crate::loss::{step_loss, Heads};
@@ -67,8 +69,7 @@ pub(crate) struct ReplicatedStep {
     ///
     /// A replica's backend ops then run one after the other on its thread: ops that split their
     /// work over a shared pool would sum floats in an order that depends on how the replicas'
-    /// tasks interleave. (Repeats still differ in their last digits with more than one replica,
-    /// from a race inside burn not yet located; docs/benchmarks.md §5.)
+    /// tasks interleave, and the runs would differ in their last digits.
     pools: Vec<ThreadPool>,
 }
 
@@ -99,8 +100,8 @@ impl ReplicatedStep {
     ///
     /// The parts are assembled in order on the calling thread (their negatives come from
     /// `negatives` in that order), and part `p` seeds its thread's dropout stream from
-    /// `(seed, step, p)`: each part's inputs and masks follow from the seed, not from how the
-    /// threads are scheduled.
+    /// `(seed, step, p)`: the result does not depend on how the threads are scheduled, and
+    /// equals the parts' gradients computed one after the other.
     pub fn gradients<B: AutodiffBackend>(
         &mut self,
         model: &InstructRec<B>,
@@ -134,17 +135,29 @@ impl ReplicatedStep {
                 ),
             });
         }
+        // No part starts its backward pass before every part has finished its forward pass.
+        // burn 0.21's autodiff keeps all graphs in one locator and after each backward pass
+        // frees the unused roots of every one of them (`GraphMutexClient`); a backward pass
+        // that overlapped another replica's forward pass made repeat runs differ from the
+        // seventh digit of the loss (4 of 8 test runs; 0 of 14 with the barrier). Where in burn
+        // the bits go was not traced further.
+        let forwards_done = Barrier::new(parts.len());
         let part_gradients = |replica: InstructRec<B>, part: Part<'_, B>| {
             seed_dropout(part.dropout_seed);
-            let loss = step_loss(
-                &replica,
-                context.features,
-                context.heads,
-                context.mix,
-                part.batcher,
-                part.inputs,
-                context.device,
-            )? * part.share;
+            // A panicking part must still reach the barrier, or the others would wait forever.
+            let loss = panic::catch_unwind(AssertUnwindSafe(|| {
+                step_loss(
+                    &replica,
+                    context.features,
+                    context.heads,
+                    context.mix,
+                    part.batcher,
+                    part.inputs,
+                    context.device,
+                )
+            }));
+            forwards_done.wait();
+            let loss = loss.unwrap_or_else(|panic| panic::resume_unwind(panic))? * part.share;
             let value = loss.clone().inner();
             let grads = GradientsParams::from_grads(loss.backward(), &replica);
             Ok::<_, crate::TrainError>((grads, value))
@@ -172,7 +185,7 @@ impl ReplicatedStep {
                         .chain(handles.into_iter().map(|handle| {
                             handle
                                 .join()
-                                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                                .unwrap_or_else(|panic| panic::resume_unwind(panic))
                         }))
                         .collect()
                 })

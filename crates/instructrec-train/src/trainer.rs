@@ -84,9 +84,9 @@ type EpochHook = Box<dyn FnMut(&EpochRecord) -> EpochControl>;
 /// Every random choice derives from [`TrainerConfig::seed`]: the example order and the matching
 /// negatives from the epoch, the dropout masks from the step and the replica
 /// ([`instructrec_fusion::dropout`]), and the backend's generator is reseeded at the start of
-/// every epoch. A run therefore depends only on its config, data, device and initial model, and
-/// a resumed run continues exactly as the uninterrupted run would have — to the last bit with one
-/// [replica](TrainerConfig::replicas); with more, the replicas' concurrency moves the last digits.
+/// every epoch. A run therefore depends only on its config, data, device and initial model (not
+/// on thread scheduling, [`TrainerConfig::replicas`] included), and a resumed run continues
+/// exactly as the uninterrupted run would have.
 pub struct Trainer {
     config: TrainerConfig,
     hook: Option<EpochHook>,

@@ -23,9 +23,8 @@ pub struct TrainerConfig {
     pub batch_size: usize,
     /// Model replicas that compute a step's gradients in parallel, each on its own thread and
     /// share of the batch (data parallelism on CPU cores; 1 to 64). The summed gradients equal
-    /// the full batch's up to the loss weighting and negatives, which are per share. Only 1
-    /// repeats a run to the last bit: with more, the replicas' concurrency moves the last
-    /// digits (docs/benchmarks.md §5). Scale [`batch_size`](Self::batch_size)
+    /// the full batch's up to the loss weighting and negatives, which are per share; results
+    /// depend on this number, not on the machine's cores. Scale [`batch_size`](Self::batch_size)
     /// with it: on Amazon Games a batch of 128 split in two reached a lower plateau than one
     /// replica, 256 split in two did not (docs/benchmarks.md §3).
     #[config(default = 1)]
