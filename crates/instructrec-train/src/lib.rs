@@ -20,9 +20,10 @@
 //!   step's gradients on parallel threads (about 1.8x the examples per second with 2 on 2 cores).
 //! - **Reproducible and resumable**: every random choice derives from the seed, the epoch and the
 //!   step (dropout masks per step and replica), so a run depends only on its config, data,
-//!   device and initial model, not on how its threads are scheduled. With a [`TrainerConfig::run_dir`], every epoch writes the model,
-//!   the optimizer state and the [`RunState`] (step, epoch, seed, early stopping, history), and
-//!   [`Trainer::resume`] continues a crashed run to the same result as an uninterrupted one.
+//!   device and initial model, not on how its threads are scheduled. With a
+//!   [`TrainerConfig::run_dir`], every epoch writes the model, the optimizer state and the
+//!   [`RunState`] (step, epoch, seed, early stopping, history), and [`Trainer::resume`]
+//!   continues a crashed run to the same result as an uninterrupted one.
 //! - **Reporting**: a progress bar on a terminal, log lines otherwise ([`ProgressMode`]); a
 //!   JSON-lines [`MetricsLog`] with one [`EpochRecord`] per epoch (loss, validation metrics,
 //!   learning rate, seconds, sequences/s, peak RSS).

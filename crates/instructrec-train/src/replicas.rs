@@ -139,7 +139,7 @@ impl ReplicatedStep {
         // burn 0.21's autodiff keeps all graphs in one locator and after each backward pass
         // frees the unused roots of every one of them (`GraphMutexClient`); a backward pass
         // that overlapped another replica's forward pass made repeat runs differ from the
-        // seventh digit of the loss (4 of 8 test runs; 0 of 14 with the barrier). Where in burn
+        // seventh digit of the loss (4 of 8 test runs; 0 of 20 with the barrier). Where in burn
         // the bits go was not traced further.
         let forwards_done = Barrier::new(parts.len());
         let part_gradients = |replica: InstructRec<B>, part: Part<'_, B>| {

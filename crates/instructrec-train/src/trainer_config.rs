@@ -107,12 +107,13 @@ impl TrainerConfig {
                 return Err(TrainError::config(field, "must be at least 1"));
             }
         }
-        if self.replicas == 0 || self.replicas > MAX_REPLICAS.min(self.batch_size) {
+        let most_replicas = MAX_REPLICAS.min(self.batch_size);
+        if self.replicas == 0 || self.replicas > most_replicas {
             return Err(TrainError::config(
                 "replicas",
                 format!(
-                    "must lie in 1..={} (at most {MAX_REPLICAS} and at most batch_size), got {}",
-                    MAX_REPLICAS.min(self.batch_size),
+                    "must lie in 1..={most_replicas} (at most {MAX_REPLICAS} and at most \
+                     batch_size), got {}",
                     self.replicas
                 ),
             ));
