@@ -107,6 +107,10 @@ struct Args {
     /// facade's 2; results depend on this number, not on the core count).
     #[arg(long)]
     replicas: Option<usize>,
+    /// Replace each training history item with a random catalog item with this probability
+    /// (stochastic shared embeddings; default 0). Targets and evaluation histories stay real.
+    #[arg(long, default_value_t = 0.0)]
+    history_substitution: f64,
 }
 
 fn main() -> ExitCode {
@@ -146,6 +150,7 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(batch_size) = args.batch_size {
         trainer.batch_size = batch_size;
     }
+    trainer.history_substitution = args.history_substitution;
     let mix = &mut trainer.data.task_mix;
     for &(task, weight) in &args.weights {
         *mix.weight_mut(task) = weight;

@@ -11,6 +11,7 @@ use instructrec_model::heads::{MatchingHead, PopularitySampler};
 use instructrec_model::{InstructRec, ItemSet, QueryBatch};
 use rand::rngs::StdRng;
 
+use crate::substitution::HistorySubstitution;
 use crate::{Example, ExampleForm, Result, TrainError, TrainingExamples};
 
 const FORMS: [ExampleForm; 4] = [
@@ -98,7 +99,8 @@ impl StepBatcher {
             })
     }
 
-    /// Assembles the examples `indices` of `examples` into a step for `model`.
+    /// Assembles the examples `indices` of `examples` into a step for `model`, their histories
+    /// passed through `substitution`.
     ///
     /// Errors if an index is not an example of `examples`, or an example does not fit the model
     /// (a token outside its vocabulary, an item outside its catalog).
@@ -110,6 +112,7 @@ impl StepBatcher {
         model: &InstructRec<B>,
         matching: &MatchingHead,
         sampler: Option<&PopularitySampler>,
+        substitution: &mut HistorySubstitution,
         rng: &mut StdRng,
         device: &B::Device,
     ) -> Result<StepInputs<B>> {
@@ -139,6 +142,7 @@ impl StepBatcher {
             self.tokens[row].extend_from_slice(example.tokens);
             self.histories[row].clear();
             self.histories[row].extend_from_slice(example.history);
+            substitution.apply(&mut self.histories[row]);
         }
         let num_items = model.config().num_items();
         let mut items = ItemSet::new(num_items);

@@ -121,6 +121,7 @@ mod run_dir;
 mod schedule;
 mod scorer;
 mod seeding;
+mod substitution;
 mod task_mix;
 #[cfg(test)]
 mod test_support;

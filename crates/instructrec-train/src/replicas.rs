@@ -23,7 +23,8 @@ use std::sync::Barrier;
 
 use crate::batch::{StepBatcher, StepInputs};
 use crate::loss::{step_loss, Heads};
-use crate::seeding::{derive_seed, Stream};
+use crate::seeding::{derive_seed, rng, Stream};
+use crate::substitution::HistorySubstitution;
 use crate::{Result, TaskMix, TrainingExamples};
 
 /// Most replicas a step may use (the dropout seed of a part packs the part into 8 bits).
@@ -36,6 +37,8 @@ pub(crate) struct StepContext<'a, B: Backend> {
     pub heads: &'a Heads,
     pub mix: &'a TaskMix,
     pub sampler: Option<&'a PopularitySampler>,
+    /// [`TrainerConfig::history_substitution`](crate::TrainerConfig::history_substitution).
+    pub history_substitution: f64,
     pub seed: u64,
     pub device: &'a B::Device,
 }
@@ -99,8 +102,8 @@ impl ReplicatedStep {
     /// The gradients of the examples `chunk` at global step `step`.
     ///
     /// The parts are assembled in order on the calling thread (their negatives come from
-    /// `negatives` in that order), and part `p` seeds its thread's dropout stream from
-    /// `(seed, step, p)`: the result does not depend on how the threads are scheduled, and
+    /// `negatives` in that order), and part `p` seeds its history substitution and its thread's
+    /// dropout stream from `(seed, step, p)`: the result does not depend on how the threads are scheduled, and
     /// equals the parts' gradients computed one after the other.
     pub fn gradients<B: AutodiffBackend>(
         &mut self,
@@ -115,12 +118,19 @@ impl ReplicatedStep {
         for (index, (examples, batcher)) in
             chunk.chunks(part_len).zip(&mut self.batchers).enumerate()
         {
+            let part_index = (step as u64) << 8 | index as u64;
+            let mut substitution = HistorySubstitution::new(
+                context.history_substitution,
+                model.config().num_items() as u32,
+                rng(context.seed, Stream::HistorySubstitution, part_index),
+            );
             let inputs = batcher.assemble(
                 context.examples,
                 examples,
                 model,
                 &context.heads.matching,
                 context.sampler,
+                &mut substitution,
                 negatives,
                 context.device,
             )?;
@@ -128,11 +138,7 @@ impl ReplicatedStep {
                 batcher: &*batcher,
                 inputs,
                 share: examples.len() as f64 / chunk.len() as f64,
-                dropout_seed: derive_seed(
-                    context.seed,
-                    Stream::Dropout,
-                    (step as u64) << 8 | index as u64,
-                ),
+                dropout_seed: derive_seed(context.seed, Stream::Dropout, part_index),
             });
         }
         // No part starts its backward pass before every part has finished its forward pass.

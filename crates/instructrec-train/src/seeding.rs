@@ -26,6 +26,8 @@ pub(crate) enum Stream {
     ValidationUsers = 8,
     /// Dropout masks of one replica's part of a step (per step and part).
     Dropout = 9,
+    /// History items replaced in one replica's part of a step (per step and part).
+    HistorySubstitution = 10,
 }
 
 /// SplitMix64 finalizer: a well-mixed 64-bit function of its input.

@@ -465,6 +465,7 @@ impl Trainer {
                 heads: &heads,
                 mix: &config.data.task_mix,
                 sampler: sampler.as_ref(),
+                history_substitution: config.history_substitution,
                 seed: config.seed,
                 device,
             };

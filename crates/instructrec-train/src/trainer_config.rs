@@ -52,6 +52,12 @@ pub struct TrainerConfig {
     /// for items unseen in training (cold start). Needs an item tower with a content modality.
     #[config(default = 0.0)]
     pub id_dropout: f64,
+    /// Probability that each history item of a training example is replaced by an item drawn
+    /// uniformly from the catalog, in `[0, 1)`: stochastic shared embeddings (SSE, Wu et al.
+    /// 2019), a regularizer for sparse ID data. Targets are never replaced; validation and test
+    /// histories are left as they are.
+    #[config(default = 0.0)]
+    pub history_substitution: f64,
     /// Temperature of the listwise reranking loss.
     #[config(default = 1.0)]
     pub reranking_temperature: f64,
@@ -140,11 +146,17 @@ impl TrainerConfig {
                 ));
             }
         }
-        if !(0.0..1.0).contains(&self.id_dropout) {
-            return Err(TrainError::config(
-                "id_dropout",
-                format!("must lie in [0, 1), got {}", self.id_dropout),
-            ));
+        let shares = [
+            ("id_dropout", self.id_dropout),
+            ("history_substitution", self.history_substitution),
+        ];
+        for (field, share) in shares {
+            if !(0.0..1.0).contains(&share) {
+                return Err(TrainError::config(
+                    field,
+                    format!("must lie in [0, 1), got {share}"),
+                ));
+            }
         }
         if !(self.reranking_temperature.is_finite() && self.reranking_temperature > 0.0) {
             return Err(TrainError::config(
@@ -221,6 +233,14 @@ mod tests {
             "replicas"
         );
         assert_eq!(field(TrainerConfig::new().with_beta_2(1.0)), "beta_2");
+        assert_eq!(
+            field(TrainerConfig::new().with_id_dropout(1.0)),
+            "id_dropout"
+        );
+        assert_eq!(
+            field(TrainerConfig::new().with_history_substitution(-0.1)),
+            "history_substitution"
+        );
         assert_eq!(
             field(TrainerConfig::new().with_clip_grad_norm(Some(-1.0))),
             "clip_grad_norm"
