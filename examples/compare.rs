@@ -80,6 +80,10 @@ struct Args {
     /// facade's 2, one per core of a 2-core machine).
     #[arg(long)]
     replicas: Option<usize>,
+    /// Replace each training history item of our models with a random catalog item with this
+    /// probability (stochastic shared embeddings; 0.1 lifted Amazon Games, docs/benchmarks.md §3).
+    #[arg(long, default_value_t = 0.0)]
+    history_substitution: f64,
     /// Leave out our content model even when the catalog has content.
     #[arg(long)]
     no_content: bool,
@@ -219,6 +223,7 @@ fn train_ours(
     if let Some(replicas) = args.replicas {
         trainer.replicas = replicas;
     }
+    trainer.history_substitution = args.history_substitution;
     trainer.data = trainer
         .data
         .with_task_mix(TaskMix::sequential_only().with_next_items(args.next_items));
