@@ -103,8 +103,8 @@ impl ReplicatedStep {
     ///
     /// The parts are assembled in order on the calling thread (their negatives come from
     /// `negatives` in that order), and part `p` seeds its history substitution and its thread's
-    /// dropout stream from `(seed, step, p)`: the result does not depend on how the threads are scheduled, and
-    /// equals the parts' gradients computed one after the other.
+    /// dropout stream from `(seed, step, p)`: the result does not depend on how the threads are
+    /// scheduled, and equals the parts' gradients computed one after the other.
     pub fn gradients<B: AutodiffBackend>(
         &mut self,
         model: &InstructRec<B>,

@@ -14,8 +14,9 @@ use instructrec_model::{
     InstructRec, InstructRecConfig, InstructionEncoderConfig, QueryTowerConfig,
 };
 use instructrec_train::{
-    evaluate, visible_before, DataConfig, EpochControl, EvaluationConfig, LrScheduleConfig,
-    ProgressMode, StopReason, TaskMix, TrainError, Trainer, TrainerConfig, TrainingData,
+    evaluate, visible_before, DataConfig, EpochControl, EpochRecord, EvaluationConfig,
+    LrScheduleConfig, ProgressMode, StopReason, TaskMix, TrainError, Trainer, TrainerConfig,
+    TrainingData,
 };
 
 type A = Autodiff<Flex>;
@@ -110,6 +111,14 @@ fn popularity_ndcg(data: &TrainingData) -> f64 {
         .unwrap()
         .metric("NDCG@10")
         .unwrap()
+}
+
+/// Asserts that two runs agree, epoch by epoch, to the last bit of their loss and metrics.
+fn assert_same_epochs(a: &[EpochRecord], b: &[EpochRecord]) {
+    for (a, b) in a.iter().zip(b) {
+        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
+        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
+    }
 }
 
 fn trainer_config(data: DataConfig) -> TrainerConfig {
@@ -291,10 +300,7 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
         .unwrap();
     assert_eq!(full.stop, StopReason::MaxEpochs);
     assert_eq!(full.history.len(), 3);
-    for (a, b) in full.history.iter().zip(&again.history) {
-        assert_eq!(a.train_loss, b.train_loss);
-        assert_eq!(a.val, b.val);
-    }
+    assert_same_epochs(&full.history, &again.history);
 
     // Interrupted after the first epoch, then resumed (with a fresh model object).
     let interrupted = Trainer::new(config("resumed"))
@@ -309,10 +315,7 @@ fn same_seed_same_metrics_and_resume_matches_an_uninterrupted_run() {
         .resume(fixture.model(&rng, &data, 99), &data, &device)
         .unwrap();
     assert_eq!(resumed.history.len(), 3);
-    for (a, b) in full.history.iter().zip(&resumed.history) {
-        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
-        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
-    }
+    assert_same_epochs(&full.history, &resumed.history);
     assert_eq!(full.best_epoch, resumed.best_epoch);
     let log = std::fs::read_to_string(dirs.path().join("resumed/metrics.jsonl")).unwrap();
     assert_eq!(log.lines().count(), 3);
@@ -359,10 +362,7 @@ fn history_substitution_changes_training_reproducibly_and_still_learns() {
     };
     let substituted = train(0.2);
     let again = train(0.2);
-    for (a, b) in substituted.history.iter().zip(&again.history) {
-        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
-        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
-    }
+    assert_same_epochs(&substituted.history, &again.history);
     let plain = train(0.0);
     assert_ne!(
         substituted.history[0].train_loss, plain.history[0].train_loss,
@@ -403,10 +403,7 @@ fn replicas_on_parallel_threads_train_reproducibly() {
     let again = train(3);
     // Each part's dropout and negatives follow from the seed, the step and the part, whatever
     // order the threads run in.
-    for (a, b) in parallel.history.iter().zip(&again.history) {
-        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
-        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
-    }
+    assert_same_epochs(&parallel.history, &again.history);
     let first = &parallel.history[0];
     let last = parallel.history.last().unwrap();
     assert!(last.train_loss < first.train_loss, "{first:?} -> {last:?}");
@@ -636,9 +633,6 @@ fn a_killed_run_resumes_where_it_stopped() {
         .fit(fixture.model(&rng, &data, 7), &data, &device)
         .unwrap();
     assert_eq!(resumed.history.len(), 4);
-    for (a, b) in full.history.iter().zip(&resumed.history) {
-        assert_eq!(a.train_loss, b.train_loss, "epoch {}", a.epoch);
-        assert_eq!(a.val, b.val, "epoch {}", a.epoch);
-    }
+    assert_same_epochs(&full.history, &resumed.history);
     assert_eq!(full.best_epoch, resumed.best_epoch);
 }
