@@ -17,16 +17,21 @@
 //! `train.{epochs,seconds,sequences_per_second,peak_rss_mb}`,
 //! `results.<task>.{HR@10,NDCG@10,MRR,users}` (`{AUC,users}` for `pointwise`),
 //! `baselines.popularity.<task>` and `baselines.item_knn.<task>` (the tasks that read a history)
-//! with the same keys, and `skipped.<task>`: why a task the data
+//! with the same keys, `by_target_count.<task>`: a list of
+//! `{training_count, model, popularity}` for the test cases whose target occurred that often in
+//! training (`0`, `1–4`, `5–19`, `20–99`, `100+`), and `skipped.<task>`: why a task the data
 //! cannot state instructions for (e.g. ids without any item text) is absent.
 //!
 //! With `--save <dir>`, the trained model can answer instructions:
-//! `cargo run --release --example recommend -- --model <dir> --instruction "…"`.
+//! `cargo run --release --example recommend -- --model <dir> --instruction "…"`, and
+//! `--load <dir>` evaluates it again (e.g. under another protocol) without training; `train`
+//! is then `null`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use instructrec_core::data::Dataset;
 use instructrec_core::instruct::TaskKind;
 use instructrec_core::metrics::Protocol;
 use instructrec_core::model::heads::Negatives;
@@ -66,6 +71,10 @@ struct Args {
     /// Save the trained model to this directory.
     #[arg(long)]
     save: Option<PathBuf>,
+    /// Evaluate the model saved in this directory (by `--save`, on the same data) instead of
+    /// training one; the training options are then not used.
+    #[arg(long, conflicts_with = "save")]
+    load: Option<PathBuf>,
     /// Loss weight of a task, `task=weight` (repeatable), e.g. `--weight personalized_search=1`.
     #[arg(long = "weight", value_parser = parse_weight)]
     weights: Vec<(TaskKind, f64)>,
@@ -138,8 +147,60 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         info.name, info.users, info.items, info.interactions
     );
 
+    let (recommender, train) = match &args.load {
+        Some(dir) => (
+            Recommender::load(dir, args.device)?,
+            serde_json::Value::Null,
+        ),
+        None => train(&args, &dataset)?,
+    };
+
+    let mut evaluation_options = EvaluationOptions::new()
+        .with_protocol(args.protocol)
+        .with_candidate_seed(args.seed);
+    if !args.tasks.is_empty() {
+        evaluation_options.tasks = args.tasks.clone();
+    }
+    let evaluation = recommender.evaluate(&dataset, &evaluation_options)?;
+    println!("{evaluation}");
+
+    let report = json!({
+        "dataset": info,
+        "protocol": args.protocol,
+        "seed": args.seed,
+        "device": args.device.to_string(),
+        "train": train,
+        "results": evaluation.results,
+        "baselines": {
+            "popularity": evaluation.popularity,
+            "item_knn": evaluation.item_knn,
+        },
+        "by_target_count": evaluation.by_target_count,
+        "skipped": evaluation.skipped,
+    });
+    let json = serde_json::to_string_pretty(&report)?;
+    std::fs::write(&args.report, json + "\n")
+        .map_err(|e| format!("{}: {e}", args.report.display()))?;
+    eprintln!("wrote {}", args.report.display());
+    if let Some(dir) = &args.save {
+        recommender.save(dir)?;
+        eprintln!(
+            "saved the model to {} (try: cargo run --release --example recommend -- --model {} \
+             --instruction \"…\")",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Trains a recommender with the arguments' settings; also returns the report's `train` entry.
+fn train(
+    args: &Args,
+    dataset: &Dataset,
+) -> Result<(Recommender, serde_json::Value), Box<dyn std::error::Error>> {
     let mut trainer = default_trainer().with_protocol(args.protocol);
-    trainer.matching.negatives = args.negatives;
+    trainer.matching.negatives = args.negatives.clone();
     if let Some(lr) = args.lr {
         trainer.schedule.peak_lr = lr;
     }
@@ -171,52 +232,17 @@ fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     }
     let config = config
         .with_content_match(args.content_match)
-        .with_text_encoder(args.text_encoder)
+        .with_text_encoder(args.text_encoder.clone())
         .with_trainer(trainer)
         .with_epochs(args.epochs)
         .with_seed(args.seed);
-    let mut recommender = Recommender::new(&dataset, config, args.device)?;
-    let summary = recommender.fit(&dataset)?;
-
-    let mut evaluation_options = EvaluationOptions::new()
-        .with_protocol(args.protocol)
-        .with_candidate_seed(args.seed);
-    if !args.tasks.is_empty() {
-        evaluation_options.tasks = args.tasks;
-    }
-    let evaluation = recommender.evaluate(&dataset, &evaluation_options)?;
-    println!("{evaluation}");
-
-    let report = json!({
-        "dataset": info,
-        "protocol": args.protocol,
-        "seed": args.seed,
-        "device": args.device.to_string(),
-        "train": {
-            "epochs": summary.epochs,
-            "seconds": summary.seconds,
-            "sequences_per_second": summary.sequences_per_second,
-            "peak_rss_mb": summary.peak_rss_mb,
-        },
-        "results": evaluation.results,
-        "baselines": {
-            "popularity": evaluation.popularity,
-            "item_knn": evaluation.item_knn,
-        },
-        "skipped": evaluation.skipped,
+    let mut recommender = Recommender::new(dataset, config, args.device)?;
+    let summary = recommender.fit(dataset)?;
+    let train = json!({
+        "epochs": summary.epochs,
+        "seconds": summary.seconds,
+        "sequences_per_second": summary.sequences_per_second,
+        "peak_rss_mb": summary.peak_rss_mb,
     });
-    let json = serde_json::to_string_pretty(&report)?;
-    std::fs::write(&args.report, json + "\n")
-        .map_err(|e| format!("{}: {e}", args.report.display()))?;
-    eprintln!("wrote {}", args.report.display());
-    if let Some(dir) = &args.save {
-        recommender.save(dir)?;
-        eprintln!(
-            "saved the model to {} (try: cargo run --release --example recommend -- --model {} \
-             --instruction \"…\")",
-            dir.display(),
-            dir.display()
-        );
-    }
-    Ok(())
+    Ok((recommender, train))
 }

@@ -9,8 +9,8 @@ use burn::prelude::*;
 use instructrec_data::{Split, Stage, UserIdx};
 use instructrec_instruct::{DatasetGenerator, PreferenceKind, TaskKind, TextTokenizer};
 use instructrec_metrics::{
-    EvalReport, Evaluator, ItemKnnConfig, ItemKnnScorer, PointwiseEvaluator, PointwiseReport,
-    PopularityScorer, Protocol,
+    EvalReport, Evaluator, ItemKnnConfig, ItemKnnScorer, ItemStrata, PointwiseEvaluator,
+    PointwiseReport, PopularityScorer, Protocol, StratifiedReport,
 };
 use instructrec_model::heads::MatchingHead;
 use instructrec_model::InstructRec;
@@ -35,6 +35,11 @@ pub struct EvaluationOptions {
     /// Users scored per batch.
     #[config(default = 256)]
     pub batch_size: usize,
+    /// Lower ends of the strata, after the first (which starts at 0), by which the ranking
+    /// tasks are broken down by how often their target occurred in training: the default gives
+    /// `0` (never seen), `1–4`, `5–19`, `20–99` and `100+`. Empty: no breakdown.
+    #[config(default = "vec![1, 5, 20, 100]")]
+    pub target_count_bounds: Vec<u32>,
 }
 
 impl EvaluationOptions {
@@ -145,6 +150,35 @@ impl fmt::Display for TaskScores {
     }
 }
 
+/// The figures of the test cases whose target occurred a given number of times in training.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetCountStratum {
+    /// The range of training interactions, e.g. `1–4` (`0`: items never seen in training).
+    pub training_count: String,
+    /// The model on these cases.
+    pub model: TaskScores,
+    /// The popularity baseline on the same cases.
+    pub popularity: TaskScores,
+}
+
+impl TargetCountStratum {
+    /// Pairs the model's and the baseline's strata; strata without cases are left out.
+    fn from_reports(model: &StratifiedReport, popularity: &StratifiedReport) -> Vec<Self> {
+        model
+            .strata
+            .iter()
+            .zip(&popularity.strata)
+            .filter_map(|(model, popularity)| {
+                Some(TargetCountStratum {
+                    training_count: model.label.clone(),
+                    model: TaskScores::ranking(model.report.as_ref()?),
+                    popularity: TaskScores::ranking(popularity.report.as_ref()?),
+                })
+            })
+            .collect()
+    }
+}
+
 /// The result of [`Recommender::evaluate`](crate::Recommender::evaluate): per task, the model's
 /// figures and the baselines' on the same test users, under one protocol.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -163,6 +197,10 @@ pub struct Evaluation {
     /// ([`ItemKnnScorer`] with its default settings, fitted on the training sequences), per
     /// ranking task that reads a history, on the same users.
     pub item_knn: BTreeMap<TaskKind, TaskScores>,
+    /// Per ranking task, the model and popularity by how often the target occurred in training
+    /// ([`EvaluationOptions::target_count_bounds`]): whether a model ranks long-tail and unseen
+    /// targets, or only the popular ones.
+    pub by_target_count: BTreeMap<TaskKind, Vec<TargetCountStratum>>,
     /// Tasks the dataset cannot support, with the reason (e.g. no item text to state a search
     /// request from).
     pub skipped: BTreeMap<TaskKind, String>,
@@ -187,6 +225,16 @@ impl fmt::Display for Evaluation {
             }
             if let Some(item_knn) = self.item_knn.get(task) {
                 writeln!(f, "{:<20} {:>12}  {item_knn}", "  item-kNN", "")?;
+            }
+            for stratum in self.by_target_count.get(task).into_iter().flatten() {
+                let popularity = stratum.popularity.metric("HR@10").unwrap_or(f64::NAN);
+                writeln!(
+                    f,
+                    "{:<20} {:>6} users  {} · popularity HR@10 {popularity:.4}",
+                    format!("  target seen {}", stratum.training_count),
+                    stratum.model.users(),
+                    stratum.model
+                )?;
             }
         }
         for (task, reason) in &self.skipped {
@@ -216,6 +264,7 @@ enum TaskOutcome {
         model: TaskScores,
         popularity: TaskScores,
         item_knn: Option<TaskScores>,
+        by_target_count: Vec<TargetCountStratum>,
     },
     Unsupported(String),
 }
@@ -258,6 +307,9 @@ pub(crate) fn evaluate<I: Backend>(
     } else {
         None
     };
+    let strata = (!options.target_count_bounds.is_empty())
+        .then(|| ItemStrata::by_count(inputs.train_counts, &options.target_count_bounds))
+        .transpose()?;
     let evaluator = Evaluator::new(options.protocol, counts.len() as u32)
         .with_seed(options.candidate_seed)
         .with_batch_size(options.batch_size);
@@ -268,6 +320,7 @@ pub(crate) fn evaluate<I: Backend>(
         results: BTreeMap::new(),
         popularity: BTreeMap::new(),
         item_knn: BTreeMap::new(),
+        by_target_count: BTreeMap::new(),
         skipped: BTreeMap::new(),
     };
     for &task in &options.tasks {
@@ -290,6 +343,7 @@ pub(crate) fn evaluate<I: Backend>(
                     model: TaskScores::pointwise(&model, queries.users()),
                     popularity: TaskScores::pointwise(&baseline, queries.users()),
                     item_knn: None,
+                    by_target_count: Vec::new(),
                 }
             }
         } else {
@@ -308,8 +362,27 @@ pub(crate) fn evaluate<I: Backend>(
                 Ok(queries) => {
                     let mut scorer =
                         ModelScorer::new(model, head, catalog.clone(), &queries, device);
-                    let model = evaluator.evaluate(&mut scorer, queries.cases())?;
-                    let baseline = evaluator.evaluate(&mut popularity, queries.cases())?;
+                    let (model, baseline, by_target_count) = match &strata {
+                        Some(strata) => {
+                            let model = evaluator.evaluate_stratified(
+                                &mut scorer,
+                                queries.cases(),
+                                strata,
+                            )?;
+                            let baseline = evaluator.evaluate_stratified(
+                                &mut popularity,
+                                queries.cases(),
+                                strata,
+                            )?;
+                            let by_count = TargetCountStratum::from_reports(&model, &baseline);
+                            (model.overall, baseline.overall, by_count)
+                        }
+                        None => (
+                            evaluator.evaluate(&mut scorer, queries.cases())?,
+                            evaluator.evaluate(&mut popularity, queries.cases())?,
+                            Vec::new(),
+                        ),
+                    };
                     let item_knn = match item_knn.as_mut().filter(|_| ranks_from_history(task)) {
                         Some(knn) => Some(TaskScores::ranking(
                             &evaluator.evaluate(knn, queries.cases())?,
@@ -320,6 +393,7 @@ pub(crate) fn evaluate<I: Backend>(
                         model: TaskScores::ranking(&model),
                         popularity: TaskScores::ranking(&baseline),
                         item_knn,
+                        by_target_count,
                     }
                 }
             }
@@ -329,8 +403,12 @@ pub(crate) fn evaluate<I: Backend>(
                 model,
                 popularity,
                 item_knn,
+                by_target_count,
             } => {
                 evaluation.results.insert(task, model);
+                if !by_target_count.is_empty() {
+                    evaluation.by_target_count.insert(task, by_target_count);
+                }
                 evaluation.popularity.insert(task, popularity);
                 if let Some(item_knn) = item_knn {
                     evaluation.item_knn.insert(task, item_knn);

@@ -58,7 +58,7 @@ mod recommender;
 pub use config::{default_trainer, RecommenderConfig, TextEncoder};
 pub use device::Device;
 pub use error::{CoreError, Result};
-pub use evaluation::{Evaluation, EvaluationOptions, TaskScores};
+pub use evaluation::{Evaluation, EvaluationOptions, TargetCountStratum, TaskScores};
 pub use persist::FORMAT_VERSION;
 pub use recommendation::{
     AttendedItem, AttendedWord, Explanation, Recommendation, RecommendedItem,

@@ -117,7 +117,36 @@ fn a_saved_and_loaded_recommender_answers_and_evaluates_the_same() {
             }
             None => assert!(!reads_history, "{task}"),
         }
+        // The strata by the target's training count partition the task's users, so their
+        // user-weighted HR@10 is the task's.
+        let strata = evaluation.by_target_count.get(task);
+        assert_eq!(strata.is_some(), *task != TaskKind::Pointwise, "{task}");
+        if let Some(strata) = strata {
+            let labels = ["0", "1–4", "5–19", "20–99", "100+"];
+            let mut last = None;
+            let (mut users, mut hits) = (0, 0.0);
+            for stratum in strata {
+                let index = labels.iter().position(|&l| l == stratum.training_count);
+                assert!(
+                    index > last,
+                    "{task}: {:?} out of order",
+                    stratum.training_count
+                );
+                last = index;
+                assert_eq!(stratum.popularity.users(), stratum.model.users());
+                users += stratum.model.users();
+                hits += stratum.model.metric("HR@10").unwrap() * stratum.model.users() as f64;
+            }
+            assert_eq!(users, scores.users(), "{task}");
+            let hr = scores.metric("HR@10").unwrap();
+            assert!((hits / users as f64 - hr).abs() < 1e-9, "{task}");
+        }
     }
+    let unstratified = recommender
+        .evaluate(&data, &options.clone().with_target_count_bounds(vec![]))
+        .unwrap();
+    assert!(unstratified.by_target_count.is_empty());
+    assert_eq!(unstratified.results, evaluation.results);
 
     let dir = tempfile::tempdir().unwrap();
     recommender.save(dir.path()).unwrap();

@@ -11,6 +11,8 @@ use crate::ranking_accumulator::RankingAccumulator;
 use crate::report::EvalReport;
 use crate::scorer::Scorer;
 use crate::seeding::case_rng;
+use crate::strata::{ItemStrata, StratifiedReport, StratumReport};
+use crate::target_ranks::TargetRanks;
 use crate::top_k::top_k_items;
 use crate::touched_items::TouchedItems;
 
@@ -119,7 +121,48 @@ impl Evaluator {
     where
         S: Scorer + ?Sized,
     {
-        self.run(scorer, None, cases)
+        Ok(self.run(scorer, None, None, cases)?.overall)
+    }
+
+    /// Evaluates `scorer` on `cases` like [`evaluate`](Self::evaluate), and the same ranked
+    /// lists again per stratum of their targets (e.g. how often the target occurred in training).
+    ///
+    /// ```
+    /// use instructrec_metrics::{EvalCase, Evaluator, ItemStrata, PopularityScorer, Protocol};
+    /// let counts = [3, 2, 0, 1];
+    /// let mut popularity = PopularityScorer::from_interactions(4, [0, 0, 0, 1, 1, 3])?;
+    /// let strata = ItemStrata::by_count(&counts, &[1])?; // "0" and "1+"
+    /// let cases = vec![
+    ///     EvalCase::leave_one_out(0, vec![3], 0), // popular target: ranks first
+    ///     EvalCase::leave_one_out(1, vec![3], 2), // never seen: ranks last
+    /// ];
+    /// let report = Evaluator::new(Protocol::Full, 4).evaluate_stratified(&mut popularity, cases, &strata)?;
+    /// assert_eq!(report.overall.metric("HR@1"), Some(0.5));
+    /// let unseen = report.strata[0].report.as_ref().unwrap();
+    /// assert_eq!((unseen.users, unseen.metric("HR@1")), (1, Some(0.0)));
+    /// # Ok::<(), instructrec_metrics::MetricsError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`evaluate`](Self::evaluate), plus [`MetricsError::LengthMismatch`] if the strata do
+    /// not cover the catalog.
+    pub fn evaluate_stratified<'a, S>(
+        &self,
+        scorer: &mut S,
+        cases: impl IntoIterator<Item = EvalCase<'a>>,
+        strata: &ItemStrata,
+    ) -> Result<StratifiedReport, MetricsError>
+    where
+        S: Scorer + ?Sized,
+    {
+        if strata.num_items() != self.num_items as usize {
+            return Err(MetricsError::LengthMismatch {
+                what: "item strata (one per catalog item)",
+                expected: self.num_items as usize,
+                actual: strata.num_items(),
+            });
+        }
+        self.run(scorer, None, Some(strata), cases)
     }
 
     /// Evaluates `scorer` under [`Protocol::Rerank`] with the other candidates taken from
@@ -142,21 +185,23 @@ impl Evaluator {
                 protocol: self.protocol.to_string(),
             });
         }
-        self.run(scorer, Some(provider), cases)
+        Ok(self.run(scorer, Some(provider), None, cases)?.overall)
     }
 
-    /// `provider`: `None` samples uniformly from untouched items.
+    /// `provider`: `None` samples uniformly from untouched items. Without `strata` the report's
+    /// strata are empty.
     fn run<'a, 'p, S>(
         &self,
         scorer: &mut S,
         mut provider: Option<&mut (dyn CandidateProvider + 'p)>,
+        strata: Option<&ItemStrata>,
         cases: impl IntoIterator<Item = EvalCase<'a>>,
-    ) -> Result<EvalReport, MetricsError>
+    ) -> Result<StratifiedReport, MetricsError>
     where
         S: Scorer + ?Sized,
     {
         self.validate()?;
-        let mut accumulator = RankingAccumulator::new(&self.ks, self.num_items)?;
+        let mut accumulator = Accumulators::new(&self.ks, self.num_items, strata)?;
         let mut cases = cases.into_iter();
         let mut batch = Vec::new();
         // Reused across users so full ranking allocates no catalog-sized buffer per user.
@@ -173,7 +218,7 @@ impl Evaluator {
             for case in &batch {
                 case.validate(self.num_items)?;
             }
-            let first_case = accumulator.lists();
+            let first_case = accumulator.overall.lists();
             match self.protocol.other_candidates() {
                 None => self.rank_full(scorer, &batch, &mut in_history, &mut accumulator)?,
                 Some(count) => self.rank_candidates(
@@ -186,6 +231,10 @@ impl Evaluator {
                 )?,
             }
         }
+        accumulator.finish(self)
+    }
+
+    fn report(&self, accumulator: &RankingAccumulator) -> Result<EvalReport, MetricsError> {
         Ok(EvalReport {
             protocol: self.protocol,
             seed: self.seed,
@@ -201,7 +250,7 @@ impl Evaluator {
         scorer: &mut S,
         batch: &[EvalCase<'_>],
         in_history: &mut [bool],
-        accumulator: &mut RankingAccumulator,
+        accumulator: &mut Accumulators<'_>,
     ) -> Result<(), MetricsError>
     where
         S: Scorer + ?Sized,
@@ -232,7 +281,7 @@ impl Evaluator {
             for &item in &history {
                 in_history[item] = false;
             }
-            accumulator.add(&ranks, &top_items)?;
+            accumulator.add(case, &ranks, &top_items)?;
         }
         Ok(())
     }
@@ -245,7 +294,7 @@ impl Evaluator {
         count: usize,
         batch: &[EvalCase<'_>],
         first_case: usize,
-        accumulator: &mut RankingAccumulator,
+        accumulator: &mut Accumulators<'_>,
     ) -> Result<(), MetricsError>
     where
         S: Scorer + ?Sized,
@@ -293,8 +342,74 @@ impl Evaluator {
             }
             let ranks = ranks_among_candidates(list, row, &case.targets)?;
             let top_items = top_k_items(row, max_k, |position| list[position], |_| false);
-            accumulator.add(&ranks, &top_items)?;
+            accumulator.add(case, &ranks, &top_items)?;
         }
         Ok(())
+    }
+}
+
+/// The running sums of all cases and, when strata are given, of each stratum's cases.
+struct Accumulators<'s> {
+    overall: RankingAccumulator,
+    strata: Option<(&'s ItemStrata, Vec<RankingAccumulator>)>,
+}
+
+impl<'s> Accumulators<'s> {
+    fn new(
+        ks: &[usize],
+        num_items: u32,
+        strata: Option<&'s ItemStrata>,
+    ) -> Result<Self, MetricsError> {
+        let per_stratum = strata
+            .map(|strata| {
+                let sums = (0..strata.len())
+                    .map(|_| RankingAccumulator::new(ks, num_items))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok::<_, MetricsError>((strata, sums))
+            })
+            .transpose()?;
+        Ok(Self {
+            overall: RankingAccumulator::new(ks, num_items)?,
+            strata: per_stratum,
+        })
+    }
+
+    fn add(
+        &mut self,
+        case: &EvalCase<'_>,
+        ranks: &TargetRanks,
+        top_items: &[u32],
+    ) -> Result<(), MetricsError> {
+        self.overall.add(ranks, top_items)?;
+        if let Some((strata, sums)) = &mut self.strata {
+            // Targets were validated against the catalog, which the strata cover.
+            if let Some(stratum) = strata.of_targets(&case.targets) {
+                sums[stratum].add(ranks, top_items)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(&self, evaluator: &Evaluator) -> Result<StratifiedReport, MetricsError> {
+        let strata = match &self.strata {
+            None => Vec::new(),
+            Some((strata, sums)) => strata
+                .labels()
+                .iter()
+                .zip(sums)
+                .map(|(label, sums)| {
+                    Ok(StratumReport {
+                        label: label.clone(),
+                        report: (sums.lists() > 0)
+                            .then(|| evaluator.report(sums))
+                            .transpose()?,
+                    })
+                })
+                .collect::<Result<_, MetricsError>>()?,
+        };
+        Ok(StratifiedReport {
+            overall: evaluator.report(&self.overall)?,
+            strata,
+        })
     }
 }

@@ -13,7 +13,8 @@
 //!   model side) and returns an [`EvalReport`] (JSON via serde, a table via `Display`);
 //!   [`PointwiseEvaluator`] does the same for yes/no scores. [`PopularityScorer`] is the
 //!   baseline every model must beat, [`ItemKnnScorer`] (co-occurrence item-kNN) the
-//!   non-neural sequential one.
+//!   non-neural sequential one. [`Evaluator::evaluate_stratified`] breaks the same ranked lists
+//!   down by [`ItemStrata`] of the targets (e.g. how often they occurred in training).
 //! - Bad input (NaN scores, empty or duplicate candidates, a target outside the candidates,
 //!   k = 0 …) is a [`MetricsError`], never a panic.
 //!
@@ -59,6 +60,7 @@ mod ranking_accumulator;
 mod report;
 mod scorer;
 mod seeding;
+mod strata;
 mod target_ranks;
 mod top_k;
 mod touched_items;
@@ -79,4 +81,5 @@ pub use protocol::Protocol;
 pub use rank::{pessimistic_rank, ranks_among_candidates, ranks_of_targets};
 pub use report::EvalReport;
 pub use scorer::Scorer;
+pub use strata::{ItemStrata, StratifiedReport, StratumReport};
 pub use target_ranks::TargetRanks;

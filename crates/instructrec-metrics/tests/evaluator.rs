@@ -4,8 +4,8 @@ mod support;
 
 use approx::assert_relative_eq;
 use instructrec_metrics::{
-    BoxedError, CandidateProvider, EvalCase, Evaluator, MetricsError, PopularityScorer, Protocol,
-    Scorer,
+    BoxedError, CandidateProvider, EvalCase, Evaluator, ItemStrata, MetricsError, PopularityScorer,
+    Protocol, Scorer,
 };
 use rand::rngs::StdRng;
 use support::{constant, oracle, FnScorer};
@@ -82,6 +82,64 @@ fn streams_in_batches_and_reports_do_not_depend_on_batch_size() {
         assert_eq!(reports[0], reports[1], "{protocol}");
         assert_eq!(reports[0], reports[2], "{protocol}");
     }
+}
+
+#[test]
+fn strata_match_evaluating_each_stratum_alone_in_one_scoring_pass() {
+    // Items 0..20 with counts 0..20: strata "0–4", "5–9", "10+". The targets 3, 5, 7, …, 19
+    // put one case in the first stratum, three in the second and five in the third.
+    let counts: Vec<u32> = (0..20).collect();
+    let strata = ItemStrata::by_count(&counts, &[5, 10]).unwrap();
+    let cases: Vec<EvalCase<'static>> = (0..9)
+        .map(|user| EvalCase::leave_one_out(user, vec![(user + 1) % 20], (user * 2 + 3) % 20))
+        .collect();
+    let score = |case: &EvalCase<'_>, item: u32| ((item * 7 + case.user) % 5) as f32;
+    for protocol in [Protocol::Full, Protocol::Sampled { negatives: 6 }] {
+        let evaluator = Evaluator::new(protocol, 20).with_batch_size(4);
+        let mut scorer = FnScorer::new(20, score);
+        let stratified = evaluator
+            .evaluate_stratified(&mut scorer, cases.clone(), &strata)
+            .unwrap();
+        assert_eq!(scorer.batch_sizes.iter().sum::<usize>(), 9, "one pass");
+        let overall = evaluator
+            .evaluate(&mut FnScorer::new(20, score), cases.clone())
+            .unwrap();
+        assert_eq!(stratified.overall, overall, "{protocol}");
+        let labels: Vec<&str> = stratified.strata.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["0–4", "5–9", "10+"]);
+        let mut users = 0;
+        for (index, stratum) in stratified.strata.iter().enumerate() {
+            let members: Vec<EvalCase<'static>> = cases
+                .iter()
+                .filter(|case| strata.of_item(case.targets[0]) == Some(index))
+                .cloned()
+                .collect();
+            let report = stratum.report.as_ref().expect("every stratum has a case");
+            let alone = evaluator
+                .evaluate(&mut FnScorer::new(20, score), members)
+                .unwrap();
+            assert_eq!(report, &alone, "{protocol} stratum {}", stratum.label);
+            users += report.users;
+        }
+        assert_eq!(users, 9);
+    }
+    // A stratum without cases has no report, and strata must cover the catalog.
+    let few = vec![EvalCase::leave_one_out(0, vec![], 19)];
+    let stratified = Evaluator::new(Protocol::Full, 20)
+        .evaluate_stratified(&mut popularity_of(20), few.clone(), &strata)
+        .unwrap();
+    assert!(stratified.strata[0].report.is_none());
+    assert_eq!(stratified.strata[2].report.as_ref().unwrap().users, 1);
+    let short = ItemStrata::by_count(&counts[..10], &[5]).unwrap();
+    assert!(matches!(
+        Evaluator::new(Protocol::Full, 20).evaluate_stratified(&mut popularity_of(20), few, &short),
+        Err(MetricsError::LengthMismatch { .. })
+    ));
+}
+
+fn popularity_of(num_items: u32) -> PopularityScorer {
+    let counts: Vec<u64> = (0..u64::from(num_items)).collect();
+    PopularityScorer::from_counts(&counts).unwrap()
 }
 
 #[test]
