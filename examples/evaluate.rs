@@ -18,9 +18,10 @@
 //! `results.<task>.{HR@10,NDCG@10,MRR,users}` (`{AUC,users}` for `pointwise`),
 //! `baselines.popularity.<task>` and `baselines.item_knn.<task>` (the tasks that read a history)
 //! with the same keys, `by_target_count.<task>`: a list of
-//! `{training_count, model, popularity}` for the test cases whose target occurred that often in
-//! training (`0`, `1–4`, `5–19`, `20–99`, `100+`), and `skipped.<task>`: why a task the data
-//! cannot state instructions for (e.g. ids without any item text) is absent.
+//! `{training_count, model, popularity, item_knn}` (`item_knn` where reported) for the test
+//! cases whose target occurred that often in training (`0`, `1–4`, `5–19`, `20–99`, `100+`),
+//! and `skipped.<task>`: why a task the data cannot state instructions for (e.g. ids without
+//! any item text) is absent.
 //!
 //! With `--save <dir>`, the trained model can answer instructions:
 //! `cargo run --release --example recommend -- --model <dir> --instruction "…"`, and

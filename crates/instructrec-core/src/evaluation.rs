@@ -10,7 +10,7 @@ use instructrec_data::{Split, Stage, UserIdx};
 use instructrec_instruct::{DatasetGenerator, PreferenceKind, TaskKind, TextTokenizer};
 use instructrec_metrics::{
     EvalReport, Evaluator, ItemKnnConfig, ItemKnnScorer, ItemStrata, PointwiseEvaluator,
-    PointwiseReport, PopularityScorer, Protocol, StratifiedReport,
+    PointwiseReport, PopularityScorer, Protocol, Scorer, StratifiedReport,
 };
 use instructrec_model::heads::MatchingHead;
 use instructrec_model::InstructRec;
@@ -159,20 +159,34 @@ pub struct TargetCountStratum {
     pub model: TaskScores,
     /// The popularity baseline on the same cases.
     pub popularity: TaskScores,
+    /// The item-kNN baseline on the same cases, for the tasks it is reported for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_knn: Option<TaskScores>,
 }
 
 impl TargetCountStratum {
-    /// Pairs the model's and the baseline's strata; strata without cases are left out.
-    fn from_reports(model: &StratifiedReport, popularity: &StratifiedReport) -> Vec<Self> {
+    /// Pairs the model's and the baselines' strata; strata without cases are left out.
+    fn from_reports(
+        model: &StratifiedReport,
+        popularity: &StratifiedReport,
+        item_knn: Option<&StratifiedReport>,
+    ) -> Vec<Self> {
         model
             .strata
             .iter()
-            .zip(&popularity.strata)
-            .filter_map(|(model, popularity)| {
+            .enumerate()
+            .filter_map(|(index, stratum)| {
+                let scores = |report: &StratifiedReport| {
+                    report.strata[index]
+                        .report
+                        .as_ref()
+                        .map(TaskScores::ranking)
+                };
                 Some(TargetCountStratum {
-                    training_count: model.label.clone(),
-                    model: TaskScores::ranking(model.report.as_ref()?),
-                    popularity: TaskScores::ranking(popularity.report.as_ref()?),
+                    training_count: stratum.label.clone(),
+                    model: TaskScores::ranking(stratum.report.as_ref()?),
+                    popularity: scores(popularity)?,
+                    item_knn: item_knn.and_then(scores),
                 })
             })
             .collect()
@@ -227,14 +241,19 @@ impl fmt::Display for Evaluation {
                 writeln!(f, "{:<20} {:>12}  {item_knn}", "  item-kNN", "")?;
             }
             for stratum in self.by_target_count.get(task).into_iter().flatten() {
-                let popularity = stratum.popularity.metric("HR@10").unwrap_or(f64::NAN);
-                writeln!(
+                let hr = |scores: &TaskScores| scores.metric("HR@10").unwrap_or(f64::NAN);
+                write!(
                     f,
-                    "{:<20} {:>6} users  {} · popularity HR@10 {popularity:.4}",
+                    "{:<20} {:>6} users  {} · popularity HR@10 {:.4}",
                     format!("  target seen {}", stratum.training_count),
                     stratum.model.users(),
-                    stratum.model
+                    stratum.model,
+                    hr(&stratum.popularity)
                 )?;
+                if let Some(item_knn) = &stratum.item_knn {
+                    write!(f, " · item-kNN {:.4}", hr(item_knn))?;
+                }
+                writeln!(f)?;
             }
         }
         for (task, reason) in &self.skipped {
@@ -362,36 +381,19 @@ pub(crate) fn evaluate<I: Backend>(
                 Ok(queries) => {
                     let mut scorer =
                         ModelScorer::new(model, head, catalog.clone(), &queries, device);
-                    let (model, baseline, by_target_count) = match &strata {
-                        Some(strata) => {
-                            let model = evaluator.evaluate_stratified(
-                                &mut scorer,
-                                queries.cases(),
-                                strata,
-                            )?;
-                            let baseline = evaluator.evaluate_stratified(
-                                &mut popularity,
-                                queries.cases(),
-                                strata,
-                            )?;
-                            let by_count = TargetCountStratum::from_reports(&model, &baseline);
-                            (model.overall, baseline.overall, by_count)
-                        }
-                        None => (
-                            evaluator.evaluate(&mut scorer, queries.cases())?,
-                            evaluator.evaluate(&mut popularity, queries.cases())?,
-                            Vec::new(),
-                        ),
-                    };
-                    let item_knn = match item_knn.as_mut().filter(|_| ranks_from_history(task)) {
-                        Some(knn) => Some(TaskScores::ranking(
-                            &evaluator.evaluate(knn, queries.cases())?,
-                        )),
+                    let strata = strata.as_ref();
+                    let model = evaluate_ranking(&evaluator, &mut scorer, &queries, strata)?;
+                    let baseline = evaluate_ranking(&evaluator, &mut popularity, &queries, strata)?;
+                    let knn = match item_knn.as_mut().filter(|_| ranks_from_history(task)) {
+                        Some(knn) => Some(evaluate_ranking(&evaluator, knn, &queries, strata)?),
                         None => None,
                     };
+                    let by_target_count =
+                        TargetCountStratum::from_reports(&model, &baseline, knn.as_ref());
+                    let item_knn = knn.map(|knn| TaskScores::ranking(&knn.overall));
                     TaskOutcome::Scored {
-                        model: TaskScores::ranking(&model),
-                        popularity: TaskScores::ranking(&baseline),
+                        model: TaskScores::ranking(&model.overall),
+                        popularity: TaskScores::ranking(&baseline.overall),
                         item_knn,
                         by_target_count,
                     }
@@ -420,6 +422,22 @@ pub(crate) fn evaluate<I: Backend>(
         }
     }
     Ok(evaluation)
+}
+
+/// One ranking evaluation of `scorer`, broken down by `strata` when given (else no strata).
+fn evaluate_ranking<S: Scorer + ?Sized>(
+    evaluator: &Evaluator,
+    scorer: &mut S,
+    queries: &EvalQueries,
+    strata: Option<&ItemStrata>,
+) -> Result<StratifiedReport> {
+    Ok(match strata {
+        Some(strata) => evaluator.evaluate_stratified(scorer, queries.cases(), strata)?,
+        None => StratifiedReport {
+            overall: evaluator.evaluate(scorer, queries.cases())?,
+            strata: Vec::new(),
+        },
+    })
 }
 
 #[cfg(test)]

@@ -134,6 +134,10 @@ fn a_saved_and_loaded_recommender_answers_and_evaluates_the_same() {
                 );
                 last = index;
                 assert_eq!(stratum.popularity.users(), stratum.model.users());
+                match &stratum.item_knn {
+                    Some(item_knn) => assert_eq!(item_knn.users(), stratum.model.users()),
+                    None => assert!(!evaluation.item_knn.contains_key(task), "{task}"),
+                }
                 users += stratum.model.users();
                 hits += stratum.model.metric("HR@10").unwrap() * stratum.model.users() as f64;
             }
