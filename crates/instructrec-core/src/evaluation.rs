@@ -177,7 +177,9 @@ impl TargetCountStratum {
             .enumerate()
             .filter_map(|(index, stratum)| {
                 let scores = |report: &StratifiedReport| {
-                    report.strata[index]
+                    report
+                        .strata
+                        .get(index)?
                         .report
                         .as_ref()
                         .map(TaskScores::ranking)
@@ -211,7 +213,7 @@ pub struct Evaluation {
     /// ([`ItemKnnScorer`] with its default settings, fitted on the training sequences), per
     /// ranking task that reads a history, on the same users.
     pub item_knn: BTreeMap<TaskKind, TaskScores>,
-    /// Per ranking task, the model and popularity by how often the target occurred in training
+    /// Per ranking task, the model and the baselines by how often the target occurred in training
     /// ([`EvaluationOptions::target_count_bounds`]): whether a model ranks long-tail and unseen
     /// targets, or only the popular ones.
     pub by_target_count: BTreeMap<TaskKind, Vec<TargetCountStratum>>,

@@ -136,7 +136,8 @@ impl Evaluator {
     ///     EvalCase::leave_one_out(0, vec![3], 0), // popular target: ranks first
     ///     EvalCase::leave_one_out(1, vec![3], 2), // never seen: ranks last
     /// ];
-    /// let report = Evaluator::new(Protocol::Full, 4).evaluate_stratified(&mut popularity, cases, &strata)?;
+    /// let report =
+    ///     Evaluator::new(Protocol::Full, 4).evaluate_stratified(&mut popularity, cases, &strata)?;
     /// assert_eq!(report.overall.metric("HR@1"), Some(0.5));
     /// let unseen = report.strata[0].report.as_ref().unwrap();
     /// assert_eq!((unseen.users, unseen.metric("HR@1")), (1, Some(0.0)));
